@@ -1,0 +1,200 @@
+// The main path as a user walks it, against the real Orthanc that the
+// global setup started and seeded: connect, load, compare the warehouse
+// with what the server says, query, download Parquet and read it back
+// with an independent reader.
+
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect, test, type Page } from '@playwright/test';
+
+import { e2eEnv, type E2eTarget } from './env';
+import {
+  orthancJson,
+  type OrthancAccess,
+  type PatientDetail,
+  type SeriesDetail,
+  type Statistics,
+} from './orthancApi';
+
+const env = e2eEnv();
+
+function access(target: E2eTarget): OrthancAccess {
+  return {
+    url: target.orthancUrl,
+    username: target.orthancUser,
+    password: target.orthancPassword,
+  };
+}
+
+async function connect(
+  page: Page,
+  target: E2eTarget,
+  password = target.orthancPassword,
+) {
+  await page.goto(target.baseUrl);
+  await page.getByLabel('Username').fill(target.orthancUser);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+}
+
+async function loadAll(page: Page) {
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect(page.getByRole('status', { name: 'Load status' })).toContainText(
+    /done/i,
+    { timeout: 60_000 },
+  );
+}
+
+function byFirstCell(a: string[], b: string[]): number {
+  return (a[0] ?? '').localeCompare(b[0] ?? '');
+}
+
+/** Runs SQL in the SQL view and returns the result's cells as text. */
+async function runQuery(page: Page, sql: string): Promise<string[][]> {
+  await page.getByLabel('SQL query').fill(sql);
+  await page.getByRole('button', { name: 'Run query' }).click();
+  const result = page.getByRole('table', { name: 'Query result' });
+  await expect(result).toBeVisible();
+  const rows = result.locator('tbody tr');
+  const cells: string[][] = [];
+  for (let index = 0; index < (await rows.count()); index += 1) {
+    cells.push(await rows.nth(index).locator('td').allTextContents());
+  }
+  return cells;
+}
+
+for (const target of env.targets) {
+  test.describe(`Orthanc ${target.orthancVersion}`, () => {
+    const orthanc = access(target);
+
+    test('loads the server and answers like its REST API', async ({ page }) => {
+      const foreign: string[] = [];
+      page.on('request', (request) => {
+        const url = new URL(request.url());
+        const own = url.origin === new URL(target.baseUrl).origin;
+        if (!own && url.protocol !== 'blob:' && url.protocol !== 'data:') {
+          foreign.push(request.url());
+        }
+      });
+      const stats = await orthancJson<Statistics>(orthanc, '/statistics');
+
+      await connect(page, target);
+      const info = page.getByRole('region', { name: 'Server' });
+      await expect(info).toContainText(target.orthancVersion);
+      await expect(info).toContainText(`${stats.CountInstances}`);
+      await loadAll(page);
+
+      await page.getByRole('tab', { name: 'SQL' }).click();
+      const counts = await runQuery(
+        page,
+        `select
+           (select count(*) from orthanc_data.patients_detail),
+           (select count(*) from orthanc_data.studies_detail),
+           (select count(*) from orthanc_data.series_detail),
+           (select count(*) from orthanc_data.instances_detail),
+           (select count(distinct id) from orthanc_data.instances_detail),
+           (select count(*) from orthanc_data.instances)`,
+      );
+      expect(counts).toEqual([
+        [
+          `${stats.CountPatients}`,
+          `${stats.CountStudies}`,
+          `${stats.CountSeries}`,
+          `${stats.CountInstances}`,
+          `${stats.CountInstances}`,
+          `${stats.CountInstances}`,
+        ],
+      ]);
+
+      // Studies per modality, first as the server itself tells it.
+      const series = await orthancJson<SeriesDetail[]>(
+        orthanc,
+        '/series?expand',
+      );
+      const studiesByModality = new Map<string, Set<string>>();
+      for (const one of series) {
+        const modality = one.MainDicomTags.Modality ?? '';
+        const studies = studiesByModality.get(modality) ?? new Set<string>();
+        studies.add(one.ParentStudy);
+        studiesByModality.set(modality, studies);
+      }
+      const expected = [...studiesByModality]
+        .map(([modality, studies]) => [modality, `${studies.size}`])
+        .sort(byFirstCell);
+      expect(expected.length).toBeGreaterThan(2);
+
+      const perModality = await runQuery(
+        page,
+        `select coalesce(main_dicom_tags__modality, '') as modality,
+                count(distinct parent_study) as studies
+           from orthanc_data.series_detail
+          group by 1`,
+      );
+      expect(perModality.sort(byFirstCell)).toEqual(expected);
+
+      expect(foreign).toEqual([]);
+    });
+
+    test('downloads a table as Parquet that another reader reads back', async ({
+      page,
+    }, testInfo) => {
+      const patients = await orthancJson<PatientDetail[]>(
+        orthanc,
+        '/patients?expand',
+      );
+      const names = new Map(
+        patients.map((p) => [p.ID, p.MainDicomTags.PatientName ?? null]),
+      );
+      const nonAscii = [...names.values()].filter(
+        (name) => name !== null && /[^\p{ASCII}]/u.test(name),
+      );
+      expect(nonAscii.length).toBeGreaterThan(3);
+
+      await connect(page, target);
+      await loadAll(page);
+      await page.getByRole('tab', { name: 'Tables' }).click();
+      await page.getByRole('button', { name: /^patients_detail\b/ }).click();
+
+      const downloading = page.waitForEvent('download');
+      await page.getByRole('button', { name: 'Download Parquet' }).click();
+      const download = await downloading;
+      expect(download.suggestedFilename()).toBe('patients_detail.parquet');
+      const file = testInfo.outputPath('patients_detail.parquet');
+      await download.saveAs(file);
+
+      const db = await DuckDBInstance.create(':memory:');
+      const connection = await db.connect();
+      const reader = await connection.runAndReadAll(
+        `select id, main_dicom_tags__patient_name
+           from read_parquet('${file}')`,
+      );
+      const rows = reader.getRows() as [string, string | null][];
+      connection.closeSync();
+      expect(rows.length).toBe(patients.length);
+      expect(new Map(rows)).toEqual(names);
+    });
+
+    test('a wrong password says so and loads nothing', async ({ page }) => {
+      await connect(page, target, 'not-the-password');
+      await expect(page.getByRole('alert')).toContainText('401');
+      await expect(page.getByRole('alert')).toContainText(/password/i);
+      await expect(
+        page.getByRole('button', { name: 'Load', exact: true }),
+      ).toBeDisabled();
+    });
+  });
+}
+
+test('an unreachable server has a message of its own', async ({ page }) => {
+  await page.goto(env.baseUrl);
+  await page.getByLabel('Orthanc URL').fill('http://127.0.0.1:9/');
+  await page.getByLabel('Username').fill(env.orthancUser);
+  await page.getByLabel('Password').fill(env.orthancPassword);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  const alert = page.getByRole('alert');
+  await expect(alert).toBeVisible();
+  await expect(alert).not.toContainText('401');
+  await expect(alert).toContainText(/reach/i);
+  await expect(
+    page.getByRole('button', { name: 'Load', exact: true }),
+  ).toBeDisabled();
+});

@@ -1,0 +1,284 @@
+// Starts a real, throwaway Orthanc for tests, fixtures and the demo: a
+// fresh folder for its storage, index and configuration, a free loopback
+// port, Basic authentication on. Two flavours: Debian 12's 1.10.1 from
+// /usr/sbin, and Debian 13's 1.12.7 run in a chroot (see
+// setupOrthanc112.ts), because users meet both.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export type OrthancFlavour = '1.10' | '1.12';
+
+export const repoRoot = resolve(import.meta.dirname, '..');
+export const chrootDir = join(repoRoot, '.orthanc', 'trixie');
+export const orthanc110Binary = '/usr/sbin/Orthanc';
+export const orthanc112Binary = join(chrootDir, 'usr', 'sbin', 'Orthanc');
+
+export interface OrthancOptions {
+  flavour?: OrthancFlavour;
+  username?: string;
+  /** A random one when absent. */
+  password?: string;
+  /** Port to use when it is free; any free port otherwise. */
+  preferredPort?: number;
+  /** Seconds before a patient, study or series counts as stable. */
+  stableAge?: number;
+  /** Extra configuration keys, e.g. DicomModalities. */
+  config?: Record<string, unknown>;
+  /** Longest wait for the first answer to GET /system. */
+  startTimeoutMs?: number;
+}
+
+export interface OrthancServer {
+  flavour: OrthancFlavour;
+  /** Base URL of the REST API, without trailing slash. */
+  url: string;
+  port: number;
+  username: string;
+  password: string;
+  /** `Version` from /system, e.g. "1.10.1". */
+  version: string;
+  apiVersion: number;
+  stop(): Promise<void>;
+}
+
+/** Whether this machine can run the given flavour right now. */
+export function hasFlavour(flavour: OrthancFlavour): boolean {
+  if (flavour === '1.10') return existsSync(orthanc110Binary);
+  return existsSync(orthanc112Binary) && process.getuid?.() === 0;
+}
+
+/** The Basic Authorization header value for a server's user. */
+export function basicAuth(server: {
+  username: string;
+  password: string;
+}): string {
+  const token = Buffer.from(`${server.username}:${server.password}`);
+  return `Basic ${token.toString('base64')}`;
+}
+
+/** A port nobody listens on right now, found by binding port 0. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => {
+        if (address !== null && typeof address === 'object') {
+          resolvePort(address.port);
+        } else {
+          reject(new Error('could not read the probed port'));
+        }
+      });
+    });
+  });
+}
+
+/** Whether `port` can be bound on loopback at this moment. */
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', () => {
+      resolveFree(false);
+    });
+    probe.listen(port, '127.0.0.1', () => {
+      probe.close(() => {
+        resolveFree(true);
+      });
+    });
+  });
+}
+
+// Orthancs still running when this process exits are killed, so that a
+// crashed test run leaves no server listening behind it.
+const running = new Map<ChildProcess, string>();
+process.once('exit', () => {
+  for (const [child, folder] of running) {
+    child.kill('SIGKILL');
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolveExit) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolveExit();
+    });
+  });
+}
+
+interface Launch {
+  child: ChildProcess;
+  /** Folder on the host that holds everything this server writes. */
+  folder: string;
+  output: () => string;
+}
+
+async function launch(
+  flavour: OrthancFlavour,
+  config: Record<string, unknown>,
+): Promise<Launch> {
+  // The 1.12 binary sees the chroot as its root: its folder must be inside.
+  const inChroot = flavour === '1.12';
+  const parent = inChroot ? join(chrootDir, 'tmp') : tmpdir();
+  await mkdir(parent, { recursive: true });
+  const folder = await mkdtemp(join(parent, 'orthanc-'));
+  const seen = inChroot ? folder.slice(chrootDir.length) : folder;
+  await mkdir(join(folder, 'storage'));
+  await mkdir(join(folder, 'index'));
+  const fullConfig = {
+    ...config,
+    StorageDirectory: `${seen}/storage`,
+    IndexDirectory: `${seen}/index`,
+  };
+  await writeFile(
+    join(folder, 'config.json'),
+    JSON.stringify(fullConfig, null, 2),
+    { mode: 0o600 },
+  );
+
+  const [command, args] = inChroot
+    ? ['chroot', [chrootDir, '/usr/sbin/Orthanc', `${seen}/config.json`]]
+    : [orthanc110Binary, [`${seen}/config.json`]];
+  const child = spawn(command, args, {
+    cwd: folder,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.set(child, folder);
+
+  // Keep the end of the log for the error message if start-up fails.
+  let log = '';
+  const keep = (chunk: Buffer): void => {
+    log = (log + chunk.toString()).slice(-4000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  return { child, folder, output: () => log };
+}
+
+async function waitForSystem(
+  url: string,
+  auth: string,
+  started: Launch,
+  timeoutMs: number,
+): Promise<{ Version: string; ApiVersion: number }> {
+  const deadline = Date.now() + timeoutMs;
+  // Set from the exit event, read after each await.
+  const state = { exited: false };
+  started.child.once('exit', () => {
+    state.exited = true;
+  });
+  while (Date.now() < deadline && !state.exited) {
+    try {
+      const response = await fetch(`${url}/system`, {
+        headers: { Authorization: auth },
+        signal: AbortSignal.timeout(2000),
+      });
+      if (response.ok) {
+        return (await response.json()) as {
+          Version: string;
+          ApiVersion: number;
+        };
+      }
+      // Anything but 200 from a fresh server is a configuration fault.
+      throw new Error(`GET /system answered ${response.status}`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : '';
+      if (message.startsWith('GET /system')) throw error;
+    }
+    await new Promise((wake) => setTimeout(wake, 100));
+  }
+  const why = state.exited ? 'exited during start-up' : 'did not answer';
+  throw new Error(`Orthanc ${why}. Its log ends with:\n${started.output()}`);
+}
+
+async function stopLaunch(started: Launch): Promise<void> {
+  started.child.kill('SIGTERM');
+  await waitForExit(started.child, 10_000);
+  running.delete(started.child);
+  await rm(started.folder, { recursive: true, force: true });
+}
+
+/** Starts a fresh Orthanc and resolves once it answers GET /system. */
+export async function startOrthanc(
+  options: OrthancOptions = {},
+): Promise<OrthancServer> {
+  const flavour = options.flavour ?? '1.10';
+  if (flavour === '1.10' && !existsSync(orthanc110Binary)) {
+    throw new Error(
+      `${orthanc110Binary} is missing: install it with "apt-get install orthanc".`,
+    );
+  }
+  if (flavour === '1.12' && !existsSync(orthanc112Binary)) {
+    throw new Error(
+      'The Orthanc 1.12 chroot is missing: run "npm run setup:orthanc-1.12".',
+    );
+  }
+  if (flavour === '1.12' && process.getuid?.() !== 0) {
+    throw new Error('Orthanc 1.12 runs in a chroot, which needs root.');
+  }
+  const username = options.username ?? 'user';
+  const password = options.password ?? randomBytes(12).toString('base64url');
+  const auth = basicAuth({ username, password });
+
+  // Another process may take a probed port before Orthanc binds it: then
+  // Orthanc exits at once and a new port is tried.
+  let lastError: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const preferred = options.preferredPort;
+    const usePreferred =
+      attempt === 0 && preferred !== undefined && (await isPortFree(preferred));
+    const port = usePreferred ? preferred : await freePort();
+    const config = {
+      Name: 'orthanc-warehouse-test',
+      HttpPort: port,
+      DicomServerEnabled: false,
+      Plugins: [],
+      AuthenticationEnabled: true,
+      RemoteAccessAllowed: false,
+      RegisteredUsers: { [username]: password },
+      SaveJobs: false,
+      StableAge: options.stableAge ?? 2,
+      ...options.config,
+    };
+    const started = await launch(flavour, config);
+    const url = `http://127.0.0.1:${port}`;
+    try {
+      const system = await waitForSystem(
+        url,
+        auth,
+        started,
+        options.startTimeoutMs ?? 30_000,
+      );
+      let stopping: Promise<void> | undefined;
+      return {
+        flavour,
+        url,
+        port,
+        username,
+        password,
+        version: system.Version,
+        apiVersion: system.ApiVersion,
+        stop: () => (stopping ??= stopLaunch(started)),
+      };
+    } catch (error) {
+      lastError = error;
+      await stopLaunch(started);
+    }
+  }
+  throw lastError;
+}

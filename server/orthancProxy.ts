@@ -1,0 +1,101 @@
+// /proxy/orthanc/* forwarded to one Orthanc, so the page reaches it from
+// its own origin (Orthanc sends no CORS headers). The target is fixed at
+// start-up: nothing a page sends can point the proxy elsewhere.
+import httpProxy from '@fastify/http-proxy';
+import type { FastifyInstance } from 'fastify';
+
+import { describeProxyError } from './proxyError.ts';
+
+export const proxyPrefix = '/proxy/orthanc';
+
+export interface OrthancTarget {
+  /** Scheme, host and port, e.g. "http://127.0.0.1:8042". */
+  origin: string;
+  /** Path prefix without trailing slash, e.g. "/orthanc" or "". */
+  basePath: string;
+  /** The URL for messages: never any credentials. */
+  display: string;
+}
+
+/**
+ * Parses ORTHANC_URL. Credentials written into it are dropped: they belong
+ * in the page's Authorization header, and a URL with them would end up in
+ * messages and logs.
+ */
+export function parseOrthancUrl(value: string): {
+  target: OrthancTarget;
+  hadCredentials: boolean;
+} {
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`ORTHANC_URL must start with http:// or https://`);
+  }
+  const hadCredentials = url.username !== '' || url.password !== '';
+  url.username = '';
+  url.password = '';
+  const basePath = url.pathname.replace(/\/+$/, '');
+  return {
+    target: {
+      origin: url.origin,
+      basePath,
+      display: `${url.origin}${basePath}`,
+    },
+    hadCredentials,
+  };
+}
+
+export interface ProxyOptions {
+  target: OrthancTarget;
+  /** Longest wait for Orthanc's answer. */
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+export async function registerOrthancProxy(
+  app: FastifyInstance,
+  options: ProxyOptions,
+): Promise<void> {
+  const { target, timeoutMs, log } = options;
+  await app.register(httpProxy, {
+    upstream: target.origin,
+    prefix: proxyPrefix,
+    rewritePrefix: target.basePath,
+    // Orthanc closes idle connections after 1 s: forget them sooner, and
+    // retry a GET once if a reused connection was closed under it anyway.
+    undici: {
+      connections: 16,
+      keepAliveTimeout: 500,
+      keepAliveMaxTimeout: 500,
+      connectTimeout: Math.min(timeoutMs, 10_000),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      // reply-from turns certificate checks off unless told otherwise: a
+      // proxy that carries passwords must know whom it talks to.
+      connect: { rejectUnauthorized: true },
+    },
+    disableRequestLogging: true,
+    replyOptions: {
+      retriesCount: 1,
+      // Without this header a 401 reaches the page instead of the
+      // browser's own login dialog.
+      rewriteHeaders: (headers) => {
+        const kept = { ...headers };
+        delete kept['www-authenticate'];
+        return kept;
+      },
+      onError: (reply, { error }) => {
+        const failure = describeProxyError(error, target.display, timeoutMs);
+        log(`proxy ${failure.kind}: ${failure.message}`);
+        if (reply.sent) {
+          reply.raw.destroy();
+          return;
+        }
+        void reply
+          .code(failure.status)
+          .header('X-Proxy-Error', failure.kind)
+          .header('Cache-Control', 'no-store')
+          .send({ ProxyError: failure.kind, Message: failure.message });
+      },
+    },
+  });
+}

@@ -1,0 +1,123 @@
+// The production server: the built page from dist/ and the Orthanc proxy
+// on one origin. It logs no requests at all, so neither Authorization
+// headers nor URLs (which can carry patient data) ever reach a log.
+import fastifyStatic from '@fastify/static';
+import Fastify from 'fastify';
+import { existsSync } from 'node:fs';
+import { extname, resolve, sep } from 'node:path';
+
+import {
+  parseOrthancUrl,
+  proxyPrefix,
+  registerOrthancProxy,
+} from './orthancProxy.ts';
+
+export interface ServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  orthancUrl: string;
+  /** Folder with the built page (index.html and assets/). */
+  distDir: string;
+  /** Longest wait for Orthanc's answer; 60 s by default. */
+  upstreamTimeoutMs?: number;
+  /** Where warnings go; nowhere by default. */
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  /** The proxied Orthanc URL, credentials removed. */
+  orthancUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The page may talk to its own origin only, so no request leaves for the
+ * internet. DuckDB-WASM compiles WebAssembly and starts workers from its
+ * own files; React's styles come inline.
+ */
+export const contentSecurityPolicy = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "connect-src 'self' blob: data:",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Vite puts content-hashed files under assets/: they never change. */
+function cacheControlFor(filePath: string, root: string): string {
+  const hashed = filePath.startsWith(`${root}${sep}assets${sep}`);
+  return hashed ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
+export async function startServer(
+  options: ServerOptions,
+): Promise<RunningServer> {
+  const root = resolve(options.distDir);
+  if (!existsSync(resolve(root, 'index.html'))) {
+    throw new Error(
+      `${root}/index.html is missing: build the page first with "npm run build".`,
+    );
+  }
+  const log = options.log ?? (() => undefined);
+  const { target, hadCredentials } = parseOrthancUrl(options.orthancUrl);
+  if (hadCredentials) {
+    log(
+      'ORTHANC_URL held credentials; they were ignored. Enter them in the page instead.',
+    );
+  }
+
+  const app = Fastify({ logger: false });
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Content-Security-Policy', contentSecurityPolicy);
+  });
+
+  await registerOrthancProxy(app, {
+    target,
+    timeoutMs: options.upstreamTimeoutMs ?? 60_000,
+    log,
+  });
+
+  await app.register(fastifyStatic, {
+    root,
+    cacheControl: false,
+    setHeaders: (reply, filePath) => {
+      reply.header('Cache-Control', cacheControlFor(filePath, root));
+      if (filePath.endsWith('.wasm')) {
+        reply.header('Content-Type', 'application/wasm');
+      }
+    },
+  });
+
+  // The page routes on the client: a path that is not a file gets
+  // index.html, while a missing asset stays a 404.
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const isPage =
+      (request.method === 'GET' || request.method === 'HEAD') &&
+      extname(path) === '' &&
+      !path.startsWith(proxyPrefix);
+    if (!isPage) {
+      return reply.code(404).type('text/plain').send('Not found\n');
+    }
+    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+  });
+
+  const address = await app.listen({ host: options.host, port: options.port });
+  const port = new URL(address).port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    url: `http://${host}:${port}`,
+    orthancUrl: target.display,
+    close: () => app.close(),
+  };
+}

@@ -1,0 +1,45 @@
+// The page: connection and load side by side, then the warehouse's
+// tables and the SQL view as tabs.
+
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+
+import { ConnectPanel } from '../ui/connect/ConnectPanel';
+import { Tabs } from '../ui/common/Tabs';
+import { LoadPanel } from '../ui/load/LoadPanel';
+import { SqlPanel } from '../ui/sql/SqlPanel';
+import { TablesPanel } from '../ui/tables/TablesPanel';
+import { queryClient } from './queryClient';
+
+export function App() {
+  const [tab, setTab] = useState('tables');
+  return (
+    <QueryClientProvider client={queryClient}>
+      <div className="app">
+        <header className="app-header">
+          <h1>Orthanc Warehouse</h1>
+          <p className="muted">
+            DICOM metadata from Orthanc, in a DuckDB warehouse in this tab.
+          </p>
+        </header>
+        <main>
+          <div className="top-row">
+            <ConnectPanel />
+            <LoadPanel />
+          </div>
+          <section className="card warehouse" aria-label="Warehouse">
+            <Tabs
+              label="Warehouse views"
+              selected={tab}
+              onSelect={setTab}
+              tabs={[
+                { id: 'tables', label: 'Tables', content: <TablesPanel /> },
+                { id: 'sql', label: 'SQL', content: <SqlPanel /> },
+              ]}
+            />
+          </section>
+        </main>
+      </div>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,184 @@
+// The worker's side of protocol.ts, apart from the worker global so that
+// it runs and is tested anywhere: `start` runs a crawl; schemas, batches as
+// transferred Arrow IPC bytes, throttled progress and log lines go out in
+// the order the crawl makes them; at most a few batches wait for the
+// page's `ack` before the crawl is paused; the end is `done`, `failed` or,
+// after `cancel`, `cancelled`.
+
+import { cancelledError } from '../lib/backoff';
+import { toErrorData, WarehouseError } from '../lib/errors';
+import { createLogger } from '../lib/logger';
+import { toArrowBatch } from '../pipeline/arrowBatch';
+import { crawl } from '../pipeline/crawl';
+import type { CrawlProgress } from '../pipeline/crawlEvents';
+import type {
+  Connection,
+  LoadOptions,
+  LoadProgress,
+  PageToWorker,
+  WorkerToPage,
+} from './protocol';
+
+/** Batches sent and not yet acknowledged before the crawl waits. */
+export const MAX_UNACKED_BATCHES = 4;
+/** At most about five progress messages a second. */
+const PROGRESS_INTERVAL_MS = 200;
+
+export type PostToPage = (
+  message: WorkerToPage,
+  transfer?: ArrayBuffer[],
+) => void;
+
+export interface SessionOptions {
+  /** The fetch the crawl uses; the global one by default. */
+  fetch?: typeof fetch;
+}
+
+/** A buffer that can be transferred whole: the bytes and nothing else. */
+function ownBuffer(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength &&
+    bytes.buffer instanceof ArrayBuffer
+  ) {
+    return bytes as Uint8Array<ArrayBuffer>;
+  }
+  return bytes.slice();
+}
+
+export class CrawlSession {
+  private readonly post: PostToPage;
+  private readonly options: SessionOptions;
+  private controller: AbortController | null = null;
+  private readonly unacked = new Set<number>();
+  private wakeUp: (() => void) | null = null;
+  private seq = 0;
+  private started = false;
+
+  constructor(post: PostToPage, options: SessionOptions = {}) {
+    this.post = post;
+    this.options = options;
+  }
+
+  receive(message: PageToWorker): void {
+    switch (message.type) {
+      case 'start':
+        if (this.started) return;
+        this.started = true;
+        void this.run(message.loadId, message.connection, message.options);
+        return;
+      case 'cancel':
+        this.controller?.abort();
+        this.wake();
+        return;
+      case 'ack':
+        this.unacked.delete(message.seq);
+        this.wake();
+        return;
+    }
+  }
+
+  private wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = null;
+    wakeUp?.();
+  }
+
+  /** Waits until the page has room for another batch. */
+  private async room(signal: AbortSignal): Promise<void> {
+    while (this.unacked.size >= MAX_UNACKED_BATCHES) {
+      if (signal.aborted) throw cancelledError();
+      await new Promise<void>((resolve) => (this.wakeUp = resolve));
+    }
+    if (signal.aborted) throw cancelledError();
+  }
+
+  private async run(
+    loadId: string,
+    connection: Connection,
+    options: LoadOptions,
+  ): Promise<void> {
+    const controller = new AbortController();
+    this.controller = controller;
+    const started = performance.now();
+    let lastProgress = -Infinity;
+    let latest: CrawlProgress = { requests: 0, bytes: 0, rows: 0, stage: '' };
+    const progress = (): LoadProgress => ({
+      ...latest,
+      elapsedMs: Math.round(performance.now() - started),
+    });
+    const log = createLogger((level, message) => {
+      this.post({ type: 'log', level, message });
+    }, 'debug');
+
+    try {
+      const crawlOptions: Parameters<typeof crawl>[1] = {
+        loadId,
+        pageSize: options.pageSize,
+        concurrency: options.concurrency,
+        signal: controller.signal,
+        log,
+      };
+      if (options.resources) crawlOptions.resources = options.resources;
+      if (this.options.fetch) crawlOptions.fetch = this.options.fetch;
+      const events = crawl(connection, crawlOptions);
+
+      for (let next = await events.next(); ; next = await events.next()) {
+        if (next.done) {
+          const result = next.value;
+          this.post({ type: 'progress', progress: progress() });
+          this.post({
+            type: 'done',
+            summary: {
+              loadId,
+              requests: result.requests,
+              bytes: result.bytes,
+              elapsedMs: Math.round(performance.now() - started),
+              rows: result.rows,
+              notes: result.notes,
+            },
+          });
+          return;
+        }
+
+        const event = next.value;
+        if (event.type === 'table') {
+          this.post({ type: 'table', schema: event.schema });
+        } else if (event.type === 'rows') {
+          await this.room(controller.signal);
+          const ipc = ownBuffer(toArrowBatch(event.schema, event.rows));
+          const seq = ++this.seq;
+          this.unacked.add(seq);
+          this.post(
+            {
+              type: 'batch',
+              seq,
+              table: event.table,
+              rowCount: event.rows.length,
+              ipc,
+            },
+            [ipc.buffer],
+          );
+        } else {
+          latest = event.progress;
+          const now = performance.now();
+          if (now - lastProgress >= PROGRESS_INTERVAL_MS) {
+            lastProgress = now;
+            this.post({ type: 'progress', progress: progress() });
+          }
+        }
+      }
+    } catch (error) {
+      if (
+        controller.signal.aborted ||
+        (error instanceof WarehouseError && error.code === 'cancelled')
+      ) {
+        this.post({ type: 'cancelled' });
+      } else {
+        this.post({ type: 'failed', error: toErrorData(error) });
+      }
+    } finally {
+      controller.abort();
+    }
+  }
+}

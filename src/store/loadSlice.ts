@@ -1,0 +1,140 @@
+// A load as the page runs it: the crawl worker's tables and batches go
+// into the warehouse's staging as they arrive; when the crawl is done the
+// load commits, and when it fails or is cancelled it is aborted, which
+// leaves the warehouse exactly as it was.
+
+import type {
+  LoadHandle,
+  LoadHandlers,
+  LoadOptions,
+  LoadProgress,
+  LoadSummary,
+} from '../crawl/protocol';
+import { runLoad } from '../crawl/runLoad';
+import { toErrorData, WarehouseError } from '../lib/errors';
+import { beginLoad } from '../warehouse/loadSession';
+import type { LoadSession } from '../warehouse/loadSession';
+import type { Slice } from './slice';
+
+export type LoadStatus = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface LoadState {
+  status: LoadStatus;
+  loadId: string | null;
+  progress: LoadProgress | null;
+  summary: LoadSummary | null;
+  /** Rows the warehouse took from this load, per table. */
+  committedRows: Record<string, number> | null;
+  error: string | null;
+  /** Warnings the crawl logged, newest last. */
+  warnings: string[];
+}
+
+export interface LoadSlice {
+  load: LoadState;
+  startLoad: () => Promise<void>;
+  cancelLoad: () => void;
+}
+
+const options: LoadOptions = { pageSize: 500, concurrency: 4 };
+
+/** Progress repaints at most this often; the crawl reports more. */
+const PROGRESS_INTERVAL_MS = 100;
+const MAX_WARNINGS = 50;
+
+const idle: LoadState = {
+  status: 'idle',
+  loadId: null,
+  progress: null,
+  summary: null,
+  committedRows: null,
+  error: null,
+  warnings: [],
+};
+
+/** dlt's load id: the start time in seconds, with a fraction. */
+function newLoadId(): string {
+  return (Date.now() / 1000).toFixed(6);
+}
+
+export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
+  let handle: LoadHandle | undefined;
+  let cancelRequested = false;
+  // Read through a call: the flag changes while startLoad awaits.
+  const cancelled = () => cancelRequested;
+
+  const update = (change: Partial<LoadState>) => {
+    set((state) => ({ load: { ...state.load, ...change } }));
+  };
+
+  return {
+    load: idle,
+
+    startLoad: async () => {
+      if (get().load.status === 'running' || get().serverInfo === null) return;
+      const loadId = newLoadId();
+      const connection = get().connection();
+      cancelRequested = false;
+      set({ load: { ...idle, status: 'running', loadId } });
+
+      let session: LoadSession | undefined;
+      let shownAt = 0;
+      try {
+        session = await beginLoad(loadId);
+        if (cancelled()) throw new WarehouseError('cancelled', 'Cancelled.');
+        const staging = session;
+        const handlers: LoadHandlers = {
+          onTable: (schema) => staging.declareTable(schema),
+          onBatch: (table, ipc, rowCount) =>
+            staging.ingest(table, ipc, rowCount),
+          onProgress: (progress) => {
+            const now = performance.now();
+            if (now - shownAt < PROGRESS_INTERVAL_MS) return;
+            shownAt = now;
+            update({ progress });
+          },
+          onLog: (level, message) => {
+            if (level !== 'warn' && level !== 'error') return;
+            update({
+              warnings: [...get().load.warnings, message].slice(-MAX_WARNINGS),
+            });
+          },
+        };
+        const running = runLoad(loadId, connection, options, handlers);
+        handle = running;
+        const summary = await running.done;
+        update({ progress: progressOf(summary) });
+        const committed = await staging.commit();
+        update({ status: 'done', summary, committedRows: committed.rows });
+        get().warehouseChanged();
+      } catch (error) {
+        await session?.abort().catch(() => undefined);
+        const failure = toErrorData(error);
+        if (failure.code === 'cancelled') {
+          update({ status: 'cancelled', error: null });
+        } else {
+          update({ status: 'failed', error: failure.message });
+        }
+      } finally {
+        handle = undefined;
+      }
+    },
+
+    cancelLoad: () => {
+      cancelRequested = true;
+      handle?.cancel();
+    },
+  };
+};
+
+/** The final numbers, in the shape of a progress report. */
+function progressOf(summary: LoadSummary): LoadProgress {
+  const rows = Object.values(summary.rows).reduce((sum, n) => sum + n, 0);
+  return {
+    requests: summary.requests,
+    bytes: summary.bytes,
+    rows,
+    elapsedMs: summary.elapsedMs,
+    stage: 'committing',
+  };
+}

@@ -1,0 +1,103 @@
+// Starting, following and cancelling a load. The progress bar has no end
+// while the crawl runs (how many rows a server yields is only known once
+// it has been read), so it shows activity, and the line under it counts.
+
+import { useAppStore } from '../../store/appStore';
+import type { LoadState } from '../../store/loadSlice';
+import { formatCount, formatDuration, formatRate } from '../common/format';
+import { LoadSummaryView } from './LoadSummaryView';
+
+function statusText(load: LoadState): string {
+  switch (load.status) {
+    case 'idle':
+      return 'No load yet.';
+    case 'running':
+      return load.progress
+        ? `Running: ${load.progress.stage}`
+        : 'Running: starting…';
+    case 'done':
+      return 'Done: the warehouse holds this load.';
+    case 'failed':
+      return 'Failed: nothing from this load was kept.';
+    case 'cancelled':
+      return 'Cancelled: nothing from this load was kept.';
+  }
+}
+
+export function LoadPanel() {
+  const load = useAppStore((s) => s.load);
+  const connected = useAppStore((s) => s.serverInfo !== null);
+  const { startLoad, cancelLoad } = useAppStore.getState();
+  const running = load.status === 'running';
+  const progress = load.progress;
+
+  return (
+    <section className="card" aria-labelledby="load-heading">
+      <h2 id="load-heading">Load</h2>
+      <p className="muted">
+        Reads patients, studies, series and instances from the server into the
+        in-browser warehouse (schema <code>orthanc_data</code>).
+      </p>
+      <div className="actions">
+        <button
+          type="button"
+          className="primary"
+          disabled={!connected || running}
+          onClick={() => {
+            void startLoad();
+          }}
+        >
+          Load
+        </button>
+        {running && (
+          <button type="button" onClick={cancelLoad}>
+            Cancel
+          </button>
+        )}
+      </div>
+      {!connected && load.status === 'idle' && (
+        <p className="muted">Test the connection first.</p>
+      )}
+
+      <div className="load-progress">
+        <progress
+          aria-label="Load progress"
+          {...(running ? {} : { value: load.status === 'done' ? 1 : 0 })}
+          max={1}
+        />
+        <p role="status" aria-label="Load status" className="load-status">
+          {statusText(load)}
+        </p>
+        {progress && (
+          <p className="load-counts">
+            {formatCount(progress.requests)} requests ·{' '}
+            {formatCount(progress.rows)} rows ·{' '}
+            {formatRate(progress.rows, progress.elapsedMs)} rows/s ·{' '}
+            {formatDuration(progress.elapsedMs)}
+          </p>
+        )}
+      </div>
+
+      {load.status === 'failed' && load.error !== null && (
+        <p role="alert" className="error-text">
+          {load.error}
+        </p>
+      )}
+      {load.status === 'done' && <LoadSummaryView load={load} />}
+      {load.warnings.length > 0 && (
+        <details className="warnings">
+          <summary>
+            {load.warnings.length === 1
+              ? '1 warning'
+              : `${load.warnings.length} warnings`}
+          </summary>
+          <ul>
+            {load.warnings.map((warning, i) => (
+              <li key={i}>{warning}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </section>
+  );
+}

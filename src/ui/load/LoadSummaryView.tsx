@@ -1,0 +1,54 @@
+// What a finished load brought: rows per table as the warehouse took
+// them, and the notes the crawl left (skipped resources, empty logs...).
+
+import type { LoadState } from '../../store/loadSlice';
+import { formatBytes, formatCount, formatDuration } from '../common/format';
+
+export function LoadSummaryView({ load }: { load: LoadState }) {
+  const summary = load.summary;
+  const rows = Object.entries(load.committedRows ?? {}).sort(([a], [b]) =>
+    a.localeCompare(b),
+  );
+  const total = rows.reduce((sum, [, n]) => sum + n, 0);
+  if (summary === null) return null;
+
+  return (
+    <div className="load-summary">
+      <p>
+        Load <code>{summary.loadId}</code>: {formatCount(total)} rows in{' '}
+        {rows.length} tables from {formatCount(summary.requests)} requests (
+        {formatBytes(summary.bytes)}) in {formatDuration(summary.elapsedMs)}.
+      </p>
+      <details>
+        <summary>Rows per table</summary>
+        <table className="compact">
+          <thead>
+            <tr>
+              <th scope="col">Table</th>
+              <th scope="col" className="number">
+                Rows
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map(([table, n]) => (
+              <tr key={table}>
+                <td>{table}</td>
+                <td className="number">{formatCount(n)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+      {summary.notes.length > 0 && (
+        <ul className="notes">
+          {summary.notes.map((note, i) => (
+            <li key={i}>
+              <code>{note.table}</code>: {note.note}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,229 @@
+// The statements that move a finished load from staging into the dataset.
+// They run in one transaction (see loadSession.ts), so a load lands whole
+// or not at all, and what earlier loads left stays readable meanwhile.
+//
+// Order matters to DuckDB: every CREATE and ALTER comes before the first
+// DELETE or INSERT, because a table cannot be altered once the transaction
+// has changed its rows.
+
+import type { TableSchema } from '../pipeline/schema';
+import {
+  DATASET,
+  STAGING,
+  addColumnsSql,
+  createTableSql,
+  identKey,
+  qualified,
+  quoteIdent,
+  quoteLiteral,
+} from './sql';
+import type { SqlColumn } from './sql';
+
+/** A table as the load staged it. */
+export interface StagedTable {
+  schema: TableSchema;
+  /** The staging table's columns: declared ones, then any a batch added. */
+  columns: SqlColumn[];
+  /** Rows ingested into staging. */
+  rowCount: number;
+}
+
+/** A table already in the dataset, with its column keys (see identKey). */
+export interface ExistingTable {
+  name: string;
+  columns: ReadonlySet<string>;
+}
+
+export interface CommitInput {
+  loadId: string;
+  tables: readonly StagedTable[];
+  /** The dataset before this load, keyed by identKey(table name). */
+  existing: ReadonlyMap<string, ExistingTable>;
+}
+
+export const LOADS_TABLE = '_dlt_loads';
+
+const loadsColumns: SqlColumn[] = [
+  { name: 'load_id', sqlType: 'VARCHAR NOT NULL' },
+  { name: 'schema_name', sqlType: 'VARCHAR' },
+  { name: 'status', sqlType: 'BIGINT NOT NULL' },
+  { name: 'inserted_at', sqlType: 'TIMESTAMP WITH TIME ZONE NOT NULL' },
+  { name: 'schema_version_hash', sqlType: 'VARCHAR' },
+];
+
+/** One statement; `insertsInto` names the table an INSERT fills. */
+export interface CommitStep {
+  sql: string;
+  insertsInto?: string;
+}
+
+export function commitPlan(input: CommitInput): CommitStep[] {
+  const statements = (sqls: string[]) => sqls.map((sql) => ({ sql }));
+  return [
+    ...statements([
+      `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(DATASET)}`,
+      ...input.tables.flatMap((table) => shapeTarget(table, input.existing)),
+      createTableSql(DATASET, LOADS_TABLE, loadsColumns),
+      ...input.tables.flatMap((table) => dedupeStaging(table, input.tables)),
+      ...input.tables.flatMap((table) => clearTarget(table, input)),
+    ]),
+    ...input.tables
+      .filter((table) => table.rowCount > 0)
+      .map((table) => ({
+        sql:
+          `INSERT INTO ${qualified(DATASET, table.schema.name)} BY NAME ` +
+          `SELECT * FROM ${qualified(STAGING, table.schema.name)}`,
+        insertsInto: table.schema.name,
+      })),
+    ...statements([
+      recordLoad(input),
+      `DROP SCHEMA IF EXISTS ${quoteIdent(STAGING)} CASCADE`,
+    ]),
+  ];
+}
+
+/** Creates the target table, or adds the columns it lacks. */
+function shapeTarget(
+  table: StagedTable,
+  existing: ReadonlyMap<string, ExistingTable>,
+): string[] {
+  const name = table.schema.name;
+  const current = existing.get(identKey(name));
+  if (current === undefined) {
+    return [createTableSql(DATASET, name, table.columns)];
+  }
+  return addColumnsSql(DATASET, name, current.columns, table.columns);
+}
+
+function hasColumn(columns: readonly SqlColumn[], name: string): boolean {
+  return columns.some((column) => identKey(column.name) === identKey(name));
+}
+
+function mergeKey(table: StagedTable): string[] | undefined {
+  const { disposition, primaryKey, parent } = table.schema;
+  if (disposition !== 'merge' || parent !== undefined) return undefined;
+  if (primaryKey.length === 0) return undefined;
+  return primaryKey;
+}
+
+/**
+ * A merged root can meet the same key twice in one load (Orthanc pages are
+ * offsets and shift when resources come and go). The last row wins, as in
+ * dlt, and the child rows of the rows dropped go with them.
+ */
+function dedupeStaging(
+  table: StagedTable,
+  all: readonly StagedTable[],
+): string[] {
+  const key = mergeKey(table);
+  if (key === undefined || table.rowCount === 0) return [];
+  const root = table.schema.name;
+  const staging = qualified(STAGING, root);
+  const groupBy = key.map(quoteIdent).join(', ');
+  const statements = [
+    `DELETE FROM ${staging} WHERE rowid NOT IN ` +
+      `(SELECT max(rowid) FROM ${staging} GROUP BY ${groupBy})`,
+  ];
+  if (!hasColumn(table.columns, '_dlt_id')) return statements;
+  for (const child of all) {
+    if (child.schema.parent !== root || child.rowCount === 0) continue;
+    if (!hasColumn(child.columns, '_dlt_root_id')) continue;
+    const childStaging = qualified(STAGING, child.schema.name);
+    statements.push(
+      `DELETE FROM ${childStaging} WHERE NOT EXISTS ` +
+        `(SELECT 1 FROM ${staging} AS r ` +
+        `WHERE r."_dlt_id" = ${childStaging}."_dlt_root_id")`,
+    );
+  }
+  return statements;
+}
+
+/** Removes the rows of the dataset that this load replaces. */
+function clearTarget(table: StagedTable, input: CommitInput): string[] {
+  const name = table.schema.name;
+  const current = input.existing.get(identKey(name));
+  const isRoot = table.schema.parent === undefined;
+
+  if (table.schema.disposition === 'replace') {
+    const statements =
+      current === undefined ? [] : [`DELETE FROM ${qualified(DATASET, name)}`];
+    // A replaced root takes along child tables this load did not declare:
+    // their rows belong to roots that are gone.
+    if (isRoot) {
+      for (const child of undeclaredChildren(name, input)) {
+        statements.push(`DELETE FROM ${qualified(DATASET, child.name)}`);
+      }
+    }
+    return statements;
+  }
+
+  const key = mergeKey(table);
+  if (key === undefined || current === undefined || table.rowCount === 0) {
+    return [];
+  }
+  const target = qualified(DATASET, name);
+  const staging = qualified(STAGING, name);
+  const sameKey = key
+    .map(
+      (column) => `s.${quoteIdent(column)} = ${target}.${quoteIdent(column)}`,
+    )
+    .join(' AND ');
+  const replacedRows = `EXISTS (SELECT 1 FROM ${staging} AS s WHERE ${sameKey})`;
+  const statements: string[] = [];
+
+  // Children first: they are found through the root rows about to go.
+  if (current.columns.has(identKey('_dlt_id'))) {
+    for (const child of childrenOf(name, input)) {
+      if (!child.columns.has(identKey('_dlt_root_id'))) continue;
+      statements.push(
+        `DELETE FROM ${qualified(DATASET, child.name)} ` +
+          `WHERE "_dlt_root_id" IN ` +
+          `(SELECT "_dlt_id" FROM ${target} WHERE ${replacedRows})`,
+      );
+    }
+  }
+  statements.push(`DELETE FROM ${target} WHERE ${replacedRows}`);
+  return statements;
+}
+
+/**
+ * Existing child tables of a root: those declared with it as parent, and
+ * those named after it by dlt's convention `<root>__<field>` that this load
+ * did not declare.
+ */
+function childrenOf(root: string, input: CommitInput): ExistingTable[] {
+  const declared = input.tables
+    .filter((table) => table.schema.parent === root)
+    .map((table) => input.existing.get(identKey(table.schema.name)))
+    .filter((table) => table !== undefined);
+  return [...declared, ...undeclaredChildren(root, input)];
+}
+
+function undeclaredChildren(root: string, input: CommitInput): ExistingTable[] {
+  const prefix = identKey(`${root}__`);
+  const declared = new Set(
+    input.tables.map((table) => identKey(table.schema.name)),
+  );
+  return [...input.existing.entries()]
+    .filter(([key]) => key.startsWith(prefix) && !declared.has(key))
+    .map(([, table]) => table);
+}
+
+/** A row in `_dlt_loads`, as dlt writes one for a completed load. */
+function recordLoad(input: CommitInput): string {
+  const shape = [...input.tables]
+    .map((table) => ({
+      name: table.schema.name,
+      parent: table.schema.parent ?? null,
+      disposition: table.schema.disposition,
+      primaryKey: table.schema.primaryKey,
+      columns: table.columns.map((column) => [column.name, column.sqlType]),
+    }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return (
+    `INSERT INTO ${qualified(DATASET, LOADS_TABLE)} ` +
+    `(load_id, schema_name, status, inserted_at, schema_version_hash) ` +
+    `VALUES (${quoteLiteral(input.loadId)}, 'orthanc', 0, now(), ` +
+    `md5(${quoteLiteral(JSON.stringify(shape))}))`
+  );
+}

@@ -1,0 +1,267 @@
+// A load, from the warehouse's side: tables are declared, batches are
+// staged, and only commit() touches the dataset, in one transaction. Until
+// then the views keep reading what earlier loads left, and abort() (or a
+// failed commit) leaves every table as it was.
+//
+// Staging lives in its own schema; each Arrow batch first lands in a table
+// of its own and joins staging BY NAME, so a batch may carry fewer columns
+// than declared, or columns no declaration named yet.
+
+import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
+
+import { WarehouseError } from '../lib/errors';
+import type { TableSchema } from '../pipeline/schema';
+import { commitPlan } from './commitPlan';
+import type { ExistingTable, StagedTable } from './commitPlan';
+import { getDatabase } from './database';
+import type { Database } from './database';
+import {
+  DATASET,
+  INGEST,
+  SQL_TYPES,
+  STAGING,
+  addColumnsSql,
+  createTableSql,
+  identKey,
+  qualified,
+  quoteIdent,
+  quoteLiteral,
+  uniqueColumns,
+} from './sql';
+import type { SqlColumn } from './sql';
+import { stringColumn } from './resultColumn';
+
+/** The table each batch lands in before it joins staging. */
+const BATCH_TABLE = 'batch';
+
+export interface CommitResult {
+  loadId: string;
+  /** Rows this load wrote into the dataset, per table. */
+  rows: Record<string, number>;
+}
+
+/** Set from the first line of beginLoad until commit or abort. */
+let loadRunning = false;
+
+/** Starts a load; only one runs at a time. */
+export async function beginLoad(loadId: string): Promise<LoadSession> {
+  if (loadRunning) {
+    throw new WarehouseError('internal', 'Another load is still running.');
+  }
+  loadRunning = true;
+  try {
+    const database = await getDatabase();
+    await database.use('load', async (connection) => {
+      await dropStaging(connection);
+      await connection.query(`CREATE SCHEMA ${quoteIdent(STAGING)}`);
+      await connection.query(`CREATE SCHEMA ${quoteIdent(INGEST)}`);
+    });
+    return new LoadSession(database, loadId);
+  } catch (error) {
+    loadRunning = false;
+    throw error;
+  }
+}
+
+export class LoadSession {
+  private readonly staged = new Map<string, StagedTable>();
+  private finished = false;
+
+  constructor(
+    private readonly database: Database,
+    readonly loadId: string,
+  ) {}
+
+  /** Creates the staging table for `schema`, or adds its new columns. */
+  declareTable(schema: TableSchema): Promise<void> {
+    return this.step(async (connection) => {
+      const columns = schema.columns.map((column) => ({
+        name: column.name,
+        sqlType: SQL_TYPES[column.type],
+      }));
+      const key = identKey(schema.name);
+      const current = this.staged.get(key);
+      if (current === undefined) {
+        await connection.query(createTableSql(STAGING, schema.name, columns));
+        this.staged.set(key, {
+          schema,
+          columns: uniqueColumns(columns),
+          rowCount: 0,
+        });
+        return;
+      }
+      await this.widen(connection, current, columns);
+      current.schema = { ...schema, name: current.schema.name };
+    });
+  }
+
+  /**
+   * Stages one Arrow IPC stream of rows for `table`. An empty batch is
+   * skipped: DuckDB-WASM can break on a zero-row Arrow insert.
+   */
+  ingest(table: string, ipc: Uint8Array, rowCount: number): Promise<void> {
+    return this.step(async (connection) => {
+      const staged = this.staged.get(identKey(table));
+      if (staged === undefined) {
+        throw new WarehouseError(
+          'internal',
+          `Rows arrived for table ${table}, which was never declared.`,
+        );
+      }
+      if (rowCount === 0 || ipc.byteLength === 0) return;
+
+      const batch = qualified(INGEST, BATCH_TABLE);
+      try {
+        await connection.insertArrowFromIPCStream(ipc, {
+          schema: INGEST,
+          name: BATCH_TABLE,
+          create: true,
+        });
+        await this.widen(
+          connection,
+          staged,
+          await tableColumns(connection, INGEST, BATCH_TABLE),
+        );
+        const inserted = await connection.query(
+          `INSERT INTO ${qualified(STAGING, staged.schema.name)} BY NAME ` +
+            `SELECT * FROM ${batch}`,
+        );
+        staged.rowCount += Number(inserted.getChildAt(0)?.get(0) ?? 0n);
+      } finally {
+        await connection.query(`DROP TABLE IF EXISTS ${batch}`);
+      }
+    });
+  }
+
+  /** Moves everything staged into the dataset, all or nothing. */
+  commit(): Promise<CommitResult> {
+    return this.step(async (connection) => {
+      const rows: Record<string, number> = {};
+      for (const table of this.staged.values()) rows[table.schema.name] = 0;
+
+      await connection.query('BEGIN TRANSACTION');
+      try {
+        const plan = commitPlan({
+          loadId: this.loadId,
+          tables: [...this.staged.values()],
+          existing: await datasetTables(connection),
+        });
+        for (const step of plan) {
+          const result = await connection.query(step.sql);
+          if (step.insertsInto !== undefined) {
+            rows[step.insertsInto] = Number(result.getChildAt(0)?.get(0) ?? 0n);
+          }
+        }
+        await connection.query('COMMIT');
+      } catch (error) {
+        await connection.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+      this.close();
+      await connection.query(
+        `DROP SCHEMA IF EXISTS ${quoteIdent(INGEST)} CASCADE`,
+      );
+      return { loadId: this.loadId, rows };
+    }, true);
+  }
+
+  /** Drops staging; the dataset stays as it was before the load. */
+  async abort(): Promise<void> {
+    if (this.finished) return;
+    this.close();
+    await this.database.use('load', dropStaging);
+  }
+
+  private close(): void {
+    if (!this.finished) loadRunning = false;
+    this.finished = true;
+  }
+
+  /** Runs one step on the load connection, unless the load is over. */
+  private step<T>(
+    task: (connection: AsyncDuckDBConnection) => Promise<T>,
+    finishing = false,
+  ): Promise<T> {
+    return this.database.use('load', async (connection) => {
+      if (this.finished) {
+        throw new WarehouseError(
+          finishing ? 'internal' : 'cancelled',
+          `Load ${this.loadId} is already over.`,
+        );
+      }
+      return task(connection);
+    });
+  }
+
+  /** Adds to a staging table the columns it lacks. */
+  private async widen(
+    connection: AsyncDuckDBConnection,
+    staged: StagedTable,
+    columns: readonly SqlColumn[],
+  ): Promise<void> {
+    const existing = new Set(staged.columns.map((c) => identKey(c.name)));
+    const added = uniqueColumns(columns).filter(
+      (column) => !existing.has(identKey(column.name)),
+    );
+    const statements = addColumnsSql(
+      STAGING,
+      staged.schema.name,
+      existing,
+      added,
+    );
+    for (const statement of statements) {
+      await connection.query(statement);
+    }
+    staged.columns.push(...added);
+  }
+}
+
+async function dropStaging(connection: AsyncDuckDBConnection): Promise<void> {
+  await connection.query(
+    `DROP SCHEMA IF EXISTS ${quoteIdent(STAGING)} CASCADE`,
+  );
+  await connection.query(`DROP SCHEMA IF EXISTS ${quoteIdent(INGEST)} CASCADE`);
+}
+
+/**
+ * Columns of a table as DuckDB typed them. An Arrow column of nulls only
+ * arrives as type NULL, which no table column can have: it becomes text.
+ */
+async function tableColumns(
+  connection: AsyncDuckDBConnection,
+  schema: string,
+  table: string,
+): Promise<SqlColumn[]> {
+  const result = await connection.query(
+    `SELECT column_name, data_type FROM duckdb_columns() ` +
+      `WHERE schema_name = ${quoteLiteral(schema)} ` +
+      `AND table_name = ${quoteLiteral(table)} ORDER BY column_index`,
+  );
+  const types = stringColumn(result, 'data_type');
+  return stringColumn(result, 'column_name').map((name, i) => ({
+    name,
+    sqlType: types[i] === 'NULL' ? 'VARCHAR' : (types[i] ?? 'VARCHAR'),
+  }));
+}
+
+/** The dataset's tables and their columns, read inside the transaction. */
+async function datasetTables(
+  connection: AsyncDuckDBConnection,
+): Promise<Map<string, ExistingTable>> {
+  const result = await connection.query(
+    `SELECT table_name, column_name FROM duckdb_columns() ` +
+      `WHERE schema_name = ${quoteLiteral(DATASET)}`,
+  );
+  const columns = stringColumn(result, 'column_name');
+  const tables = new Map<string, { name: string; columns: Set<string> }>();
+  stringColumn(result, 'table_name').forEach((name, i) => {
+    const key = identKey(name);
+    let table = tables.get(key);
+    if (table === undefined) {
+      table = { name, columns: new Set() };
+      tables.set(key, table);
+    }
+    table.columns.add(identKey(columns[i] ?? ''));
+  });
+  return tables;
+}

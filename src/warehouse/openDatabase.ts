@@ -1,0 +1,56 @@
+// The one place where DuckDB-WASM starts. The wasm modules and workers are
+// the package's own files, served from this origin (no CDN), and DuckDB
+// picks the exception-handling build when the browser supports it.
+//
+// The database lives in memory. Persistence (an `opfs://` path, and a
+// CHECKPOINT before a load reports success) belongs here when it comes.
+
+import { AsyncDuckDB, VoidLogger, selectBundle } from '@duckdb/duckdb-wasm';
+import type { DuckDBBundles } from '@duckdb/duckdb-wasm';
+import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
+import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
+import ehWasm from '@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url';
+import mvpWasm from '@duckdb/duckdb-wasm/dist/duckdb-mvp.wasm?url';
+
+import { WarehouseError } from '../lib/errors';
+
+const bundles: DuckDBBundles = {
+  mvp: { mainModule: mvpWasm, mainWorker: mvpWorker },
+  eh: { mainModule: ehWasm, mainWorker: ehWorker },
+};
+
+export async function openDatabase(): Promise<AsyncDuckDB> {
+  const bundle = await selectBundle(bundles);
+  if (bundle.mainWorker === null) {
+    throw new WarehouseError('internal', 'No DuckDB worker for this browser.');
+  }
+  const worker = new Worker(bundle.mainWorker);
+
+  // A worker that fails to load reports it only as an event; without this
+  // the instantiation below would wait forever.
+  const failed = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', () => {
+      reject(
+        new WarehouseError(
+          'warehouse',
+          'The DuckDB worker could not start; reload the page.',
+        ),
+      );
+    });
+  });
+  // Marked as handled: the error may come after start-up, when nobody waits.
+  failed.catch(() => undefined);
+
+  const db = new AsyncDuckDB(new VoidLogger(), worker);
+  try {
+    await Promise.race([
+      db.instantiate(bundle.mainModule, bundle.pthreadWorker),
+      failed,
+    ]);
+    await db.open({ path: ':memory:' });
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  return db;
+}
