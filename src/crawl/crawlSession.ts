@@ -144,6 +144,8 @@ export class CrawlSession {
         const event = next.value;
         if (event.type === 'table') {
           this.post({ type: 'table', schema: event.schema });
+        } else if (event.type === 'retract') {
+          this.post({ type: 'retract', table: event.table, ids: event.ids });
         } else if (event.type === 'rows') {
           await this.room(controller.signal);
           const ipc = ownBuffer(toArrowBatch(event.schema, event.rows));

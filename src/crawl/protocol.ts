@@ -64,6 +64,9 @@ export type WorkerToPage =
       /** Arrow IPC stream bytes; the buffer is transferred. */
       ipc: Uint8Array;
     }
+  /** Rows sent earlier whose resources were deleted during the load:
+   *  the root rows with these primary keys, and their child rows. */
+  | { type: 'retract'; table: string; ids: string[] }
   | { type: 'progress'; progress: LoadProgress }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { type: 'done'; summary: LoadSummary }
@@ -79,6 +82,7 @@ export type WorkerToPage =
 export interface LoadHandlers {
   onTable(schema: TableSchema): Promise<void>;
   onBatch(table: string, ipc: Uint8Array, rowCount: number): Promise<void>;
+  onRetract(table: string, ids: string[]): Promise<void>;
   onProgress(progress: LoadProgress): void;
   onLog?(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }

@@ -100,6 +100,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
           order.push(`batch ${table}`);
           storing--;
         },
+        onRetract: () => Promise.resolve(),
         onProgress: (p) => progress.push(p),
       },
       () => worker,
@@ -147,6 +148,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
       {
         onTable: () => Promise.resolve(),
         onBatch: () => Promise.resolve(),
+        onRetract: () => Promise.resolve(),
         onProgress: () => undefined,
       },
       () => worker,
@@ -173,6 +175,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
           handle.cancel();
           return Promise.resolve();
         },
+        onRetract: () => Promise.resolve(),
         onProgress: () => undefined,
       },
       () => worker,
@@ -196,6 +199,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
         onTable: () => Promise.resolve(),
         onBatch: () =>
           Promise.reject(new WarehouseError('warehouse', 'The disk is full.')),
+        onRetract: () => Promise.resolve(),
         onProgress: () => undefined,
       },
       () => worker,

@@ -96,6 +96,9 @@ export function runLoad(
         }
         worker.postMessage({ type: 'ack', seq: message.seq });
         return;
+      case 'retract':
+        if (!cancelling) await handlers.onRetract(message.table, message.ids);
+        return;
       case 'progress':
         handlers.onProgress(message.progress);
         return;

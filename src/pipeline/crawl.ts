@@ -352,11 +352,16 @@ class CrawlRun {
         );
       }
 
-      const deleted = [...seen].filter((id) => !listed.has(id)).length;
-      if (deleted > 0) {
+      // Resources on a page but gone from the final list were deleted
+      // while the crawl ran: their rows (some perhaps still buffered) are
+      // taken back, so the load holds what the server holds at its end.
+      const deleted = [...seen].filter((id) => !listed.has(id));
+      if (deleted.length > 0) {
+        yield* this.buffers.drain(true);
+        yield { type: 'retract', table: resource.table, ids: deleted };
         this.note(
           resource.table,
-          `${deleted} ${resource.level} were deleted during the load; their rows are still in ${resource.table}.`,
+          `${deleted.length} ${resource.level} were deleted during the load and left out.`,
         );
       }
     }

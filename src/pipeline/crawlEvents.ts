@@ -14,6 +14,8 @@ export interface CrawlProgress {
 export type CrawlEvent =
   | { type: 'table'; schema: TableSchema }
   | { type: 'rows'; table: string; rows: Row[]; schema: TableSchema }
+  /** Rows already handed out whose resources were deleted meanwhile. */
+  | { type: 'retract'; table: string; ids: string[] }
   | { type: 'progress'; progress: CrawlProgress };
 
 export interface CrawlNote {

@@ -87,6 +87,7 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
           onTable: (schema) => staging.declareTable(schema),
           onBatch: (table, ipc, rowCount) =>
             staging.ingest(table, ipc, rowCount),
+          onRetract: (table, ids) => staging.retract(table, ids),
           onProgress: (progress) => {
             const now = performance.now();
             if (now - shownAt < PROGRESS_INTERVAL_MS) return;

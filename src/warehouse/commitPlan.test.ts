@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { TableSchema } from '../pipeline/schema';
 import { commitPlan } from './commitPlan';
+import { retractPlan } from './retractPlan';
 import type { ExistingTable, StagedTable } from './commitPlan';
 import {
   DATASET,
@@ -62,6 +63,7 @@ async function load(
     rows: Row[];
     extra?: Record<string, string>;
   }[],
+  retracted: { table: string; ids: string[] }[] = [],
 ): Promise<Record<string, number>> {
   await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(STAGING)}`);
   const inserted: Record<string, number> = {};
@@ -83,6 +85,11 @@ async function load(
       );
     }
     staged.push({ schema, columns, rowCount: rows.length });
+  }
+  for (const { table, ids } of retracted) {
+    const root = staged.find((one) => one.schema.name === table);
+    if (root === undefined) throw new Error(`${table} was not staged`);
+    for (const sql of retractPlan(root, staged, ids)) await connection.run(sql);
   }
 
   await connection.run('BEGIN TRANSACTION');
@@ -178,6 +185,54 @@ describe('commitPlan', () => {
         `SELECT count(*) AS n FROM duckdb_schemas() WHERE schema_name = '${STAGING}'`,
       ),
     ).toEqual([{ n: 0n }]);
+  });
+
+  it('leaves out resources deleted during the load, children too', async () => {
+    const link = (value: string, parent: string, index: number) => ({
+      value,
+      _dlt_id: `${value}-link`,
+      _dlt_parent_id: parent,
+      _dlt_list_idx: index,
+      _dlt_root_id: parent,
+    });
+    await load(
+      connection,
+      'L1',
+      [
+        {
+          schema: studies,
+          rows: ['A', "B'); DROP TABLE x; --", 'C'].map((id, index) => ({
+            id,
+            is_stable: true,
+            _dlt_id: `root-${index}`,
+            _dlt_load_id: 'L1',
+          })),
+        },
+        {
+          schema: series,
+          rows: [
+            link('A-s1', 'root-0', 0),
+            link('B-s1', 'root-1', 0),
+            link('B-s2', 'root-1', 1),
+            link('C-s1', 'root-2', 0),
+          ],
+        },
+      ],
+      [{ table: 'studies_detail', ids: ["B'); DROP TABLE x; --"] }],
+    );
+
+    expect(
+      await rows(
+        connection,
+        'SELECT id FROM orthanc_data.studies_detail ORDER BY id',
+      ),
+    ).toEqual([{ id: 'A' }, { id: 'C' }]);
+    expect(
+      await rows(
+        connection,
+        'SELECT value FROM orthanc_data.studies_detail__series ORDER BY 1',
+      ),
+    ).toEqual([{ value: 'A-s1' }, { value: 'C-s1' }]);
   });
 
   it('merges by primary key and replaces the children of merged rows', async () => {

@@ -14,6 +14,7 @@ import type { TableSchema } from '../pipeline/schema';
 import { commitPlan } from './commitPlan';
 import type { ExistingTable, StagedTable } from './commitPlan';
 import { getDatabase } from './database';
+import { retractPlan } from './retractPlan';
 import type { Database } from './database';
 import {
   DATASET,
@@ -129,6 +130,21 @@ export class LoadSession {
         staged.rowCount += Number(inserted.getChildAt(0)?.get(0) ?? 0n);
       } finally {
         await connection.query(`DROP TABLE IF EXISTS ${batch}`);
+      }
+    });
+  }
+
+  /**
+   * Takes back the staged rows of `table` whose primary key is one of
+   * `ids`, with their child rows: resources deleted during the load.
+   */
+  retract(table: string, ids: string[]): Promise<void> {
+    return this.step(async (connection) => {
+      const root = this.staged.get(identKey(table));
+      if (root === undefined) return;
+      const all = [...this.staged.values()];
+      for (const statement of retractPlan(root, all, ids)) {
+        await connection.query(statement);
       }
     });
   }
