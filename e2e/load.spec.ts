@@ -173,6 +173,51 @@ for (const target of env.targets) {
       expect(new Map(rows)).toEqual(names);
     });
 
+    test('pages and sorts a table in SQL, over all its rows', async ({
+      page,
+    }) => {
+      const ids = (await orthancJson<string[]>(orthanc, '/instances')).sort();
+      await connect(page, target);
+      await loadAll(page);
+      await page.getByRole('tab', { name: 'Tables' }).click();
+      await page.getByRole('button', { name: /^instances_detail\b/ }).click();
+
+      const grid = page.getByRole('table', {
+        name: 'Rows of instances_detail',
+      });
+      const pages = Math.ceil(ids.length / 50);
+      const pager = page.getByRole('navigation', { name: 'Pages' });
+      await expect(pager).toContainText(`Page 1 of ${pages}`);
+      await expect(pager).toContainText(`${ids.length} rows`);
+      await expect(grid.locator('tbody tr')).toHaveCount(50);
+
+      const headers = await grid
+        .locator('thead .sort-button')
+        .allTextContents();
+      const idColumn = headers.indexOf('id');
+      expect(idColumn).toBeGreaterThanOrEqual(0);
+      const firstId = grid
+        .locator('tbody tr')
+        .first()
+        .locator('td')
+        .nth(idColumn);
+
+      // Ascending, then descending: the ends of the whole table.
+      await grid.getByTitle('Sort by id', { exact: true }).click();
+      await expect(firstId).toHaveText(ids[0] ?? '');
+      await grid.getByTitle('Sort by id', { exact: true }).click();
+      await expect(firstId).toHaveText(ids.at(-1) ?? '');
+
+      await page.getByRole('button', { name: 'Last page' }).click();
+      await expect(pager).toContainText(`Page ${pages} of ${pages}`);
+      await expect(grid.locator('tbody tr')).toHaveCount(
+        ids.length - (pages - 1) * 50,
+      );
+      await expect(firstId).toHaveText(
+        ids[ids.length - (pages - 1) * 50 - 1] ?? '',
+      );
+    });
+
     test('a wrong password says so and loads nothing', async ({ page }) => {
       await connect(page, target, 'not-the-password');
       await expect(page.getByRole('alert')).toContainText('401');
