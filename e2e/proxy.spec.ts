@@ -127,6 +127,76 @@ for (const target of env.targets) {
   });
 }
 
+test.describe('proxy refusals', () => {
+  const good = basic(env.orthancUser, env.orthancPassword);
+  const proxied = (path: string) => `${env.baseUrl}/proxy/orthanc${path}`;
+
+  async function instanceCount(): Promise<number> {
+    const answer = await fetch(`${env.orthancUrl}/statistics`, {
+      headers: { Authorization: good },
+    });
+    const stats = (await answer.json()) as { CountInstances: number };
+    return stats.CountInstances;
+  }
+
+  test('only reads reach Orthanc: no POST, PUT or DELETE', async ({
+    request,
+  }) => {
+    const before = await instanceCount();
+    const ids = (await (
+      await request.get(proxied('/instances'), {
+        headers: { Authorization: good },
+      })
+    ).json()) as string[];
+
+    const created = await request.post(proxied('/tools/create-dicom'), {
+      headers: { Authorization: good },
+      data: { Tags: { PatientID: 'PLANTED' } },
+    });
+    const deleted = await request.delete(proxied(`/instances/${ids[0]}`), {
+      headers: { Authorization: good },
+    });
+    const labelled = await request.put(proxied(`/instances/${ids[0]}`), {
+      headers: { Authorization: good },
+      data: 'x',
+    });
+
+    expect(created.status()).toBe(404);
+    expect(deleted.status()).toBe(404);
+    expect(labelled.status()).toBe(404);
+    expect(await instanceCount()).toBe(before);
+  });
+
+  test('a request from another site is refused', async ({ request }) => {
+    const answer = await request.get(proxied('/system'), {
+      headers: { Authorization: good, Origin: 'http://evil.example' },
+    });
+    expect(answer.status()).toBe(403);
+    expect(((await answer.json()) as { Message: string }).Message).toContain(
+      'evil.example',
+    );
+
+    const own = await request.get(proxied('/system'), {
+      headers: { Authorization: good, Origin: env.baseUrl },
+    });
+    expect(own.status()).toBe(200);
+  });
+
+  test('a foreign Host name is refused (DNS rebinding)', async ({
+    request,
+  }) => {
+    const port = new URL(env.baseUrl).port;
+    const answer = await request.get(proxied('/patients'), {
+      headers: { Authorization: good, Host: `rebound.example:${port}` },
+    });
+    expect(answer.status()).toBe(403);
+    const local = await request.get(proxied('/patients'), {
+      headers: { Authorization: good, Host: `localhost:${port}` },
+    });
+    expect(local.status()).toBe(200);
+  });
+});
+
 test.describe('proxy failures', () => {
   test('a closed port is a 502 "refused" naming the target', async ({
     request,

@@ -46,6 +46,12 @@ export function parseOrthancUrl(value: string): {
 
 export interface ProxyOptions {
   target: OrthancTarget;
+  /**
+   * Host names the page may be reached under; any when absent. A server
+   * on loopback lists only loopback names, so that a web site whose name
+   * was rebound to 127.0.0.1 cannot read Orthanc through it.
+   */
+  allowedHosts?: readonly string[];
   /** Longest wait for Orthanc's answer. */
   timeoutMs: number;
   log: (line: string) => void;
@@ -60,6 +66,25 @@ export async function registerOrthancProxy(
     upstream: target.origin,
     prefix: proxyPrefix,
     rewritePrefix: target.basePath,
+    // The page only reads. Nothing else reaches Orthanc through here, so
+    // another web site cannot make a visitor's browser write to or shut
+    // down a server that trusts this proxy's address.
+    httpMethods: ['GET', 'HEAD'],
+    preHandler: (request, reply, done) => {
+      const refusal = refuseForeign(
+        request.headers.host,
+        request.headers.origin,
+        options.allowedHosts,
+      );
+      if (refusal === undefined) {
+        done();
+        return;
+      }
+      void reply
+        .code(403)
+        .header('Cache-Control', 'no-store')
+        .send({ ProxyError: 'forbidden', Message: refusal });
+    },
     // Orthanc closes idle connections after 1 s: forget them sooner, and
     // retry a GET once if a reused connection was closed under it anyway.
     undici: {
@@ -98,4 +123,28 @@ export async function registerOrthancProxy(
       },
     },
   });
+}
+
+/**
+ * Why a request that did not come from this app's own page is refused, or
+ * undefined when it did. A cross-site request carries a foreign Origin; a
+ * DNS-rebinding one carries a foreign Host.
+ */
+export function refuseForeign(
+  host: string | undefined,
+  origin: string | undefined,
+  allowedHosts: readonly string[] | undefined,
+): string | undefined {
+  if (host === undefined) return 'The request has no Host header.';
+  const hostname = new URL(`http://${host}`).hostname;
+  if (allowedHosts !== undefined && !allowedHosts.includes(hostname)) {
+    return `This server answers as ${allowedHosts.join(', ')}, not ${hostname}.`;
+  }
+  if (origin !== undefined && origin !== 'null') {
+    const from = new URL(origin);
+    if (from.host !== host) {
+      return `Requests from ${from.origin} may not use this proxy.`;
+    }
+  }
+  return undefined;
 }

@@ -83,6 +83,7 @@ export async function startServer(
 
   await registerOrthancProxy(app, {
     target,
+    ...(isLoopback(options.host) ? { allowedHosts: loopbackNames } : {}),
     timeoutMs: options.upstreamTimeoutMs ?? 60_000,
     log,
   });
@@ -120,4 +121,15 @@ export async function startServer(
     orthancUrl: target.display,
     close: () => app.close(),
   };
+}
+
+const loopbackNames = ['127.0.0.1', 'localhost', '[::1]'];
+
+function isLoopback(host: string): boolean {
+  return (
+    host === 'localhost' ||
+    host === '::1' ||
+    host === '[::1]' ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  );
 }

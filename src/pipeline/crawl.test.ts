@@ -305,6 +305,44 @@ describe('crawl, replaying a real Orthanc 1.10.1', () => {
     ]);
   });
 
+  it('stops reading on when the server never stops growing', async () => {
+    // A server still receiving: every page past the total is full of new
+    // patients. The crawl takes what it can and leaves the rest.
+    const template = allItems(fixtures, 'patients')[0] ?? {};
+    const total = allItems(fixtures, 'patients').length;
+    const replay = replayFetch(BASE, fixtures);
+    let fresh = 0;
+    const growing: typeof fetch = (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      const since = Number(url.searchParams.get('since') ?? -1);
+      if (url.pathname.endsWith('/patients') && since >= total) {
+        const page = [fresh++, fresh++].map((n) => ({
+          ...template,
+          ID: `new-${n}`,
+        }));
+        return Promise.resolve(
+          new Response(JSON.stringify(page), {
+            status: 200,
+            headers: { 'Content-Type': 'application/json' },
+          }),
+        );
+      }
+      return replay.fetch(input, init);
+    };
+
+    const { result } = await run(fixtures, {
+      fetch: growing,
+      resources: ['patients_detail', 'patients'],
+    });
+
+    expect(fresh).toBeGreaterThan(0);
+    expect(fresh).toBeLessThan(4 * total);
+    expect(result.notes.map((n) => n.note)).toContain(
+      'The server kept receiving patients during the load; those that ' +
+        'came last are left for the next load.',
+    );
+  });
+
   it('skips a page the proxy cannot get, records it, and loads the rest', async () => {
     const failing = '/studies?expand&since=2&limit=2';
     const replay = fixtures.map((f) =>

@@ -67,6 +67,8 @@ const FATAL = new Set(['unauthorized', 'not_orthanc', 'cancelled', 'internal']);
 /** Failed requests in a row that end the load: the server is gone. */
 const MAX_FAILURES_IN_A_ROW = 3;
 const DEFAULT_MAX_REFETCH = 5000;
+/** Pages read past the total at least, before giving up on the end. */
+const READ_ON_MIN_PAGES = 4;
 
 interface Fetched {
   task: Task;
@@ -199,12 +201,26 @@ class CrawlRun {
     yield this.progress(taskStage(task));
   }
 
-  /** Pages past the total, one at a time, until one brings nothing new. */
+  /**
+   * Pages past the total, one at a time, until one brings nothing new.
+   * A server that keeps receiving resources could keep this going for
+   * ever, so it stops after as many pages again as the total asked for
+   * (at least a few): what arrives later is for the next load.
+   */
   private async *readOn(
     task: Task & { kind: 'page' },
     since: number,
   ): AsyncGenerator<CrawlEvent, void, undefined> {
+    const end = 2 * since + READ_ON_MIN_PAGES * this.pageSize;
     for (let next = since + this.pageSize; ; next += this.pageSize) {
+      if (next > end) {
+        this.note(
+          task.resource.table,
+          `The server kept receiving ${task.resource.level} during the ` +
+            'load; those that came last are left for the next load.',
+        );
+        return;
+      }
       const fetched = await this.fetch({ ...task, since: next });
       if (this.signal.aborted) throw cancelledError();
       if (!this.accept(fetched)) return;

@@ -205,6 +205,36 @@ describe('the relational normalizer on awkward shapes', () => {
     expect(columnNames(registry, 'ratios')).not.toContain('ratio__v_bigint');
   });
 
+  it("never lets a data key take the normalizer's own columns", () => {
+    const { registry, normalizer } = setup();
+    const rows = normalizer.normalize(
+      { ID: 'a', _dlt_id: 'forged', List: ['x'] },
+      spec('hostile'),
+    );
+    const root = rows[0]?.row;
+    const child = rows[1]?.row;
+    expect(root?.get('_dlt_id')).not.toBe('forged');
+    expect(child?.get('_dlt_parent_id')).toBe(root?.get('_dlt_id'));
+    const forged = registry
+      .snapshot('hostile')
+      .columns.find((c) => c.name.startsWith('_dlt_id_'));
+    expect(forged && root?.get(forged.name)).toBe('forged');
+  });
+
+  it('keeps integers beyond BIGINT as doubles rather than wrapping', () => {
+    const { registry, normalizer } = setup();
+    const item = JSON.parse(
+      '{"ID":"a","Big":9223372036854775808,"Huge":1e300,"Max":-4096}',
+    ) as Json;
+    const rows = normalizer.normalize(item, spec('numbers'));
+    expect(rows[0]?.row.get('big')).toBe(2 ** 63);
+    expect(rows[0]?.row.get('huge')).toBe(1e300);
+    expect(rows[0]?.row.get('max')).toBe(-4096n);
+    const types = registry.snapshot('numbers').columns;
+    expect(types.find((c) => c.name === 'big')?.type).toBe('double');
+    expect(types.find((c) => c.name === 'max')?.type).toBe('bigint');
+  });
+
   it('never writes "[object Object]" when one key holds several JSON types', () => {
     // the same tag as a sequence, as null and as text (case C20), with the
     // nesting limit reached so that the sequence is kept as JSON

@@ -58,7 +58,9 @@ function typed(value: unknown): [ColumnType, CellValue] | null {
       return ['bool', value];
     case 'number':
       if (!Number.isFinite(value)) return null;
-      return Number.isInteger(value)
+      // An integer outside BIGINT's range would wrap around in an Int64
+      // column: it stays a double, as close as JSON.parse brought it.
+      return Number.isInteger(value) && Math.abs(value) < 2 ** 63
         ? ['bigint', BigInt(value)]
         : ['double', value];
     case 'bigint':

@@ -223,7 +223,15 @@ export class TableRegistry {
       return name;
     }
 
-    const unique = this.uniqueName(name, identity, (n) => table.owners.has(n));
+    // The names of the normalizer's own columns are never given to data,
+    // even before the table has them: a key that snake_cases to `_dlt_id`
+    // must not take the column that child rows join on.
+    const system = identity.startsWith(SYSTEM);
+    const unique = this.uniqueName(
+      name,
+      identity,
+      (n) => table.owners.has(n) || (!system && n in SYSTEM_TYPES),
+    );
     this.addColumn(table, unique, type, identity);
     return unique;
   }
