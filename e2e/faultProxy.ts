@@ -2,6 +2,8 @@
 // it holds back the answers to chosen paths for a while, and counts the
 // requests it forwards. Tests point an app server at it, so the page
 // meets the fault exactly as it would meet a slow network or server.
+// With `cors` it also stands in for a reverse proxy that puts CORS in
+// front of Orthanc, so that the page can call it directly.
 
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,9 +22,25 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
+export interface FaultProxyOptions {
+  /** Answer preflights and allow the calling origin, as nginx can. */
+  cors?: boolean;
+}
+
+function corsHeaders(origin: string | undefined): Record<string, string> {
+  if (origin === undefined) return {};
+  return {
+    'access-control-allow-origin': origin,
+    'access-control-allow-headers': 'Authorization',
+    'access-control-allow-methods': 'GET, HEAD',
+    vary: 'Origin',
+  };
+}
+
 export async function startFaultProxy(
   target: string,
   rules: FaultRule[],
+  options: FaultProxyOptions = {},
 ): Promise<FaultProxy> {
   const upstream = new URL(target);
   const requests: string[] = [];
@@ -30,6 +48,12 @@ export async function startFaultProxy(
 
   const server = http.createServer((request, response) => {
     const path = request.url ?? '/';
+    const cors = options.cors ? corsHeaders(request.headers.origin) : {};
+    if (options.cors && request.method === 'OPTIONS') {
+      response.writeHead(204, cors);
+      response.end();
+      return;
+    }
     const rule = rules.find((one) => one.path.test(path));
     const forward = () => {
       requests.push(path);
@@ -42,7 +66,9 @@ export async function startFaultProxy(
           headers: { ...request.headers, host: upstream.host },
         },
         (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          const headers = { ...answer.headers, ...cors };
+          if (options.cors) delete headers['www-authenticate'];
+          response.writeHead(answer.statusCode ?? 502, headers);
           answer.pipe(response);
         },
       );

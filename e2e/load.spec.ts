@@ -6,6 +6,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { expect, test, type Page } from '@playwright/test';
 
+import { freePort } from '../scripts/orthanc.ts';
+import { startServer } from '../server/startServer.ts';
 import { e2eEnv, type E2eTarget } from './env';
 import {
   orthancJson,
@@ -230,16 +232,28 @@ for (const target of env.targets) {
 }
 
 test('an unreachable server has a message of its own', async ({ page }) => {
-  await page.goto(env.baseUrl);
-  await page.getByLabel('Orthanc URL').fill('http://127.0.0.1:9/');
-  await page.getByLabel('Username').fill(env.orthancUser);
-  await page.getByLabel('Password').fill(env.orthancPassword);
-  await page.getByRole('button', { name: 'Test connection' }).click();
-  const alert = page.getByRole('alert');
-  await expect(alert).toBeVisible();
-  await expect(alert).not.toContainText('401');
-  await expect(alert).toContainText(/reach/i);
-  await expect(
-    page.getByRole('button', { name: 'Load', exact: true }),
-  ).toBeDisabled();
+  // The app's proxy points at a port where nothing listens: the page
+  // shows the cause the proxy met, not CORS and not the password.
+  const port = await freePort();
+  const app = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    orthancUrl: `http://127.0.0.1:${port}`,
+    distDir: env.distDir,
+  });
+  try {
+    await page.goto(app.url);
+    await page.getByLabel('Username').fill(env.orthancUser);
+    await page.getByLabel('Password').fill(env.orthancPassword);
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Nothing accepted the connection');
+    await expect(alert).toContainText(`127.0.0.1:${port}`);
+    await expect(alert).not.toContainText(/CORS|password|401/);
+    await expect(
+      page.getByRole('button', { name: 'Load', exact: true }),
+    ).toBeDisabled();
+  } finally {
+    await app.close();
+  }
 });

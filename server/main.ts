@@ -1,8 +1,8 @@
 // `npm start`: serves dist/ and proxies ORTHANC_URL, configured from the
-// environment (PORT, HOST, ORTHANC_URL, DIST_DIR).
+// environment (PORT, HOST, ORTHANC_URL, ORTHANC_DIRECT_ORIGINS, DIST_DIR).
 import { resolve } from 'node:path';
 
-import { startServer } from './startServer.ts';
+import { parseDirectOrigins, startServer } from './startServer.ts';
 
 const port = Number(process.env.PORT ?? '4173');
 const host = process.env.HOST ?? '127.0.0.1';
@@ -18,6 +18,7 @@ try {
     host,
     port,
     orthancUrl,
+    directOrigins: parseDirectOrigins(process.env.ORTHANC_DIRECT_ORIGINS),
     distDir: resolve(
       process.env.DIST_DIR ?? resolve(import.meta.dirname, '..', 'dist'),
     ),

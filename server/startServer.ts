@@ -21,6 +21,11 @@ export interface ServerOptions {
   distDir: string;
   /** Longest wait for Orthanc's answer; 60 s by default. */
   upstreamTimeoutMs?: number;
+  /**
+   * Orthanc origins the page may call directly, without the proxy: those
+   * that send CORS headers themselves. Nothing else is reachable.
+   */
+  directOrigins?: readonly string[];
   /** Where warnings go; nowhere by default. */
   log?: (line: string) => void;
 }
@@ -33,22 +38,45 @@ export interface RunningServer {
 }
 
 /**
- * The page may talk to its own origin only, so no request leaves for the
- * internet. DuckDB-WASM compiles WebAssembly and starts workers from its
- * own files; React's styles come inline.
+ * The page may talk to its own origin and to the Orthanc origins named
+ * for direct use, so no request leaves for anywhere else. DuckDB-WASM
+ * compiles WebAssembly and starts workers from its own files; React's
+ * styles come inline.
  */
-export const contentSecurityPolicy = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "worker-src 'self' blob:",
-  "connect-src 'self' blob: data:",
-  "img-src 'self' data: blob:",
-  "font-src 'self' data:",
-  "style-src 'self' 'unsafe-inline'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "frame-ancestors 'none'",
-].join('; ');
+export function contentSecurityPolicy(
+  directOrigins: readonly string[] = [],
+): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self' blob:",
+    ['connect-src', "'self'", ...directOrigins, 'blob:', 'data:'].join(' '),
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "style-src 'self' 'unsafe-inline'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Checks that each entry is a bare http(s) origin, as CSP needs it. */
+export function parseDirectOrigins(value: string | undefined): string[] {
+  const entries = (value ?? '').split(/[\s,]+/).filter((e) => e !== '');
+  return entries.map((entry) => {
+    const url = new URL(entry);
+    if (
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.username !== '' ||
+      url.password !== ''
+    ) {
+      throw new Error(
+        `ORTHANC_DIRECT_ORIGINS: "${entry}" is not an http(s) origin.`,
+      );
+    }
+    return url.origin;
+  });
+}
 
 /** Vite puts content-hashed files under assets/: they never change. */
 function cacheControlFor(filePath: string, root: string): string {
@@ -74,11 +102,12 @@ export async function startServer(
   }
 
   const app = Fastify({ logger: false });
+  const policy = contentSecurityPolicy(options.directOrigins);
 
   app.addHook('onSend', async (_request, reply) => {
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('Content-Security-Policy', contentSecurityPolicy);
+    reply.header('Content-Security-Policy', policy);
   });
 
   await registerOrthancProxy(app, {

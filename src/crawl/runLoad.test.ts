@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
 import { tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
@@ -8,24 +8,10 @@ import type { TableSchema } from '../pipeline/schema';
 import { CrawlSession } from './crawlSession';
 import type { LoadProgress, PageToWorker, WorkerToPage } from './protocol';
 import { runLoad, type WorkerLike } from './runLoad';
+import { loadFixtures } from '../pipeline/fixtures/loadFixtures';
 
 const BASE = 'http://127.0.0.1:8042';
 const connection = { baseUrl: BASE, username: 'demo', password: 'demo' };
-
-function loadFixtures(version: string): CapturedResponse[] {
-  const dir = new URL(
-    `../pipeline/fixtures/orthanc-${version}/`,
-    import.meta.url,
-  );
-  return readdirSync(dir)
-    .filter((file) => file !== 'unauthorized.json')
-    .map(
-      (file) =>
-        JSON.parse(
-          readFileSync(new URL(file, dir), 'utf8'),
-        ) as CapturedResponse,
-    );
-}
 
 /**
  * The real CrawlSession behind a real MessageChannel: messages are

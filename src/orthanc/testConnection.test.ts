@@ -1,24 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type CapturedResponse, replayFetch } from './replayFetch';
+import { replayFetch } from './replayFetch';
 import { testConnection } from './testConnection';
+import { loadFixtures } from '../pipeline/fixtures/loadFixtures';
 
 const BASE = 'http://127.0.0.1:8042';
-
-function loadFixtures(version: string): CapturedResponse[] {
-  const dir = new URL(
-    `../pipeline/fixtures/orthanc-${version}/`,
-    import.meta.url,
-  );
-  return readdirSync(dir)
-    .filter((file) => file !== 'unauthorized.json')
-    .map(
-      (file) =>
-        JSON.parse(
-          readFileSync(new URL(file, dir), 'utf8'),
-        ) as CapturedResponse,
-    );
-}
 
 describe('testConnection', () => {
   it('reports the server and its totals (Orthanc 1.10.1)', async () => {

@@ -20,6 +20,14 @@ export const CORS_MESSAGE =
   'Blocked by CORS preflight. Use a proxy that answers OPTIONS with 204 ' +
   'and allows the Authorization header.';
 
+export function blockedByPolicyMessage(origin: string): string {
+  return (
+    `This page may not connect to ${origin}: its server allows only its ` +
+    'own origin and the origins listed in ORTHANC_DIRECT_ORIGINS. Add ' +
+    'the origin there, or use the proxied URL.'
+  );
+}
+
 export async function testConnection(
   connection: Connection,
   options: GetOptions = {},
@@ -43,7 +51,13 @@ export async function testConnection(
       diskSizeBytes: stats.diskSizeBytes,
     };
   } catch (error) {
-    if (error instanceof OrthancError && error.code === 'network') {
+    // Only a request that got no answer at all needs explaining: our
+    // proxy's 502 names its cause itself.
+    if (
+      error instanceof OrthancError &&
+      error.code === 'network' &&
+      error.status === null
+    ) {
       throw await explainUnreachable(endpoint.baseUrl, error, quick);
     }
     throw error;
@@ -59,7 +73,8 @@ async function explainUnreachable(
   error: OrthancError,
   options: GetOptions,
 ): Promise<OrthancError> {
-  const page = (globalThis as { location?: { protocol: string } }).location;
+  const page = (globalThis as { location?: { protocol: string; href: string } })
+    .location;
   if (!page) return error;
   const target = new URL(baseUrl);
   const at = { path: error.path, retryable: false };
@@ -72,8 +87,19 @@ async function explainUnreachable(
     return new OrthancError('network', MIXED_CONTENT_MESSAGE, at);
   }
 
-  // an opaque request needs no preflight: if it gets through, the server
-  // is there and it is the cross-origin request that was refused
+  // The page's own origin involves no CORS: nothing is there.
+  if (target.origin === new URL(page.href).origin) return error;
+
+  // An opaque request needs no preflight: if it gets through, the server
+  // is there and it is the cross-origin request that was refused. If the
+  // page's Content-Security-Policy stops it, that is the cause instead.
+  const violation = { seen: false };
+  const onViolation = (event: Event) => {
+    const uri = (event as Event & { blockedURI?: string }).blockedURI;
+    if (uri?.startsWith(target.origin)) violation.seen = true;
+  };
+  const events = globalThis as unknown as Partial<EventTarget>;
+  events.addEventListener?.('securitypolicyviolation', onViolation);
   try {
     const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
     await fetchImpl(`${baseUrl}/system`, {
@@ -82,6 +108,17 @@ async function explainUnreachable(
     });
     return new OrthancError('network', CORS_MESSAGE, at);
   } catch {
+    // The violation event is queued as a task: let it arrive.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (violation.seen) {
+      return new OrthancError(
+        'network',
+        blockedByPolicyMessage(target.origin),
+        at,
+      );
+    }
     return error;
+  } finally {
+    events.removeEventListener?.('securitypolicyviolation', onViolation);
   }
 }

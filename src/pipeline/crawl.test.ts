@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { WarehouseError } from '../lib/errors';
 import {
@@ -10,22 +10,11 @@ import { crawl, type CrawlOptions } from './crawl';
 import type { CrawlEvent, CrawlResult } from './crawlEvents';
 import type { Row } from './rows';
 import type { TableSchema } from './schema';
+import { loadFixtures } from './fixtures/loadFixtures';
 
 const BASE = 'http://127.0.0.1:8042';
 const connection = { baseUrl: BASE, username: 'demo', password: 'demo' };
 type Json = Record<string, unknown>;
-
-function loadFixtures(version: string): CapturedResponse[] {
-  const dir = new URL(`./fixtures/orthanc-${version}/`, import.meta.url);
-  return readdirSync(dir)
-    .filter((file) => file !== 'unauthorized.json')
-    .map(
-      (file) =>
-        JSON.parse(
-          readFileSync(new URL(file, dir), 'utf8'),
-        ) as CapturedResponse,
-    );
-}
 
 function byRequest(
   fixtures: CapturedResponse[],
