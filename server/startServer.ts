@@ -120,10 +120,10 @@ export async function startServer(
   await app.register(fastifyStatic, {
     root,
     cacheControl: false,
-    setHeaders: (reply, filePath) => {
-      reply.header('Cache-Control', cacheControlFor(filePath, root));
+    setHeaders: (response, filePath) => {
+      response.setHeader('Cache-Control', cacheControlFor(filePath, root));
       if (filePath.endsWith('.wasm')) {
-        reply.header('Content-Type', 'application/wasm');
+        response.setHeader('Content-Type', 'application/wasm');
       }
     },
   });

@@ -31,7 +31,7 @@ export type PageToWorker =
 export interface LoadProgress {
   requests: number;
   bytes: number;
-  /** Rows handed to the warehouse so far, all tables together. */
+  /** Rows normalized so far, all tables together, sent or about to be. */
   rows: number;
   elapsedMs: number;
   /** What the crawl is doing, for the progress line. */

@@ -161,6 +161,21 @@ describe('crawl, replaying a real Orthanc 1.10.1', () => {
     expect(result.requests).toBe(replay.requests.length);
   });
 
+  it('counts rows in its progress as they are normalized', async () => {
+    // The fixtures are far below one batch, so no rows leave before the
+    // end; the progress must still show them growing page by page.
+    const { events } = await run(fixtures);
+    const counts = events.flatMap((e) =>
+      e.type === 'progress' ? [e.progress.rows] : [],
+    );
+    const firstBatch = events.findIndex((e) => e.type === 'rows');
+    const before = events
+      .slice(0, firstBatch)
+      .flatMap((e) => (e.type === 'progress' ? [e.progress.rows] : []));
+    expect(Math.max(...before)).toBeGreaterThan(0);
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+  });
+
   it('links child rows to their parents and to the levels below', async () => {
     const { rows } = await run(fixtures);
     const studies = rows.get('studies_detail') ?? [];

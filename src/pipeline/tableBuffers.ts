@@ -20,8 +20,11 @@ export class TableBuffers {
     this.batchRows = Math.max(1, batchRows);
   }
 
+  /** Rows normalized so far: sent in batches or waiting for one. */
   get totalRows(): number {
-    return Object.values(this.rowCounts).reduce((a, b) => a + b, 0);
+    let total = Object.values(this.rowCounts).reduce((a, b) => a + b, 0);
+    for (const rows of this.pending.values()) total += rows.length;
+    return total;
   }
 
   add(rows: readonly TableRow[]): void {

@@ -35,7 +35,9 @@ export function exportTable(table: string): Promise<ParquetExport> {
  * exporting never runs a statement that writes a second time.
  */
 export function exportQuery(sql: string): Promise<ParquetExport> {
-  const body = sql.trim().replace(/;\s*$/, '');
+  // A closing semicolon, even with a comment after it, would end the
+  // subquery early; the wrapper's own line breaks make comments harmless.
+  const body = sql.trim().replace(/;[\s;]*(--[^\n]*)?$/, '');
   if (body === '') {
     return Promise.reject(new WarehouseError('export', 'The query is empty.'));
   }
