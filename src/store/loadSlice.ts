@@ -11,7 +11,7 @@ import type {
   LoadSummary,
 } from '../crawl/protocol';
 import { runLoad } from '../crawl/runLoad';
-import { toErrorData, WarehouseError } from '../lib/errors';
+import { toErrorData } from '../lib/errors';
 import { beginLoad } from '../warehouse/loadSession';
 import type { LoadSession } from '../warehouse/loadSession';
 import type { Slice } from './slice';
@@ -59,9 +59,6 @@ function newLoadId(): string {
 
 export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
   let handle: LoadHandle | undefined;
-  let cancelRequested = false;
-  // Read through a call: the flag changes while startLoad awaits.
-  const cancelled = () => cancelRequested;
 
   const update = (change: Partial<LoadState>) => {
     set((state) => ({ load: { ...state.load, ...change } }));
@@ -74,20 +71,29 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
       if (get().load.status === 'running' || get().serverInfo === null) return;
       const loadId = newLoadId();
       const connection = get().connection();
-      cancelRequested = false;
       set({ load: { ...idle, status: 'running', loadId } });
 
+      // The warehouse may still be starting (its WebAssembly compiles for
+      // a second or two after the page opens): the crawl starts at once
+      // and its first rows wait for the staging instead.
       let session: LoadSession | undefined;
+      const opening = beginLoad(loadId).then((opened) => {
+        session = opened;
+        return opened;
+      });
+      opening.catch(() => undefined);
       let shownAt = 0;
       try {
-        session = await beginLoad(loadId);
-        if (cancelled()) throw new WarehouseError('cancelled', 'Cancelled.');
-        const staging = session;
         const handlers: LoadHandlers = {
-          onTable: (schema) => staging.declareTable(schema),
-          onBatch: (table, ipc, rowCount) =>
-            staging.ingest(table, ipc, rowCount),
-          onRetract: (table, ids) => staging.retract(table, ids),
+          onTable: async (schema) => {
+            await (await opening).declareTable(schema);
+          },
+          onBatch: async (table, ipc, rowCount) => {
+            await (await opening).ingest(table, ipc, rowCount);
+          },
+          onRetract: async (table, ids) => {
+            await (await opening).retract(table, ids);
+          },
           onProgress: (progress) => {
             const now = performance.now();
             if (now - shownAt < PROGRESS_INTERVAL_MS) return;
@@ -105,10 +111,11 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
         handle = running;
         const summary = await running.done;
         update({ progress: progressOf(summary) });
-        const committed = await staging.commit();
+        const committed = await (await opening).commit();
         update({ status: 'done', summary, committedRows: committed.rows });
         get().warehouseChanged();
       } catch (error) {
+        await opening.catch(() => undefined);
         await session?.abort().catch(() => undefined);
         const failure = toErrorData(error);
         if (failure.code === 'cancelled') {
@@ -122,7 +129,6 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
     },
 
     cancelLoad: () => {
-      cancelRequested = true;
       handle?.cancel();
     },
   };
