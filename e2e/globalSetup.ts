@@ -1,6 +1,7 @@
 // Starts what the specs run against: a real Orthanc 1.10 seeded with every
-// pydicom sample file and 300 generated instances, and the app server in
-// front of it. When the Debian 13 chroot exists, the same again with
+// pydicom sample file and 300 generated instances, with metrics on, one
+// query and one export of its own (so that every table of a load has
+// rows), and the app server in front of it. When the Debian 13 chroot exists, the same again with
 // Orthanc 1.12.7. Everything is published through process.env (see
 // env.ts) and stopped by globalTeardown.ts.
 import { existsSync } from 'node:fs';
@@ -13,7 +14,11 @@ import {
   repoRoot,
   startOrthanc,
 } from '../scripts/orthanc.ts';
-import { fetchCounts, seedOrthanc } from '../scripts/seed.ts';
+import {
+  fetchCounts,
+  fillQueriesAndExports,
+  seedOrthanc,
+} from '../scripts/seed.ts';
 import { type RunningServer, startServer } from '../server/startServer.ts';
 import { publishTarget } from './env.ts';
 
@@ -36,7 +41,11 @@ async function startStack(
   distDir: string,
   stack: Stack,
 ): Promise<void> {
-  const orthanc = await startOrthanc({ flavour });
+  const orthanc = await startOrthanc({
+    flavour,
+    selfAet: 'WAREHOUSE',
+    config: { MetricsEnabled: true },
+  });
   stack.orthanc = orthanc;
   const seeded = await seedOrthanc(orthanc, { generated: generatedInstances });
 
@@ -48,6 +57,7 @@ async function startStack(
         `after ${seeded.uploaded} were stored`,
     );
   }
+  await fillQueriesAndExports(orthanc);
 
   stack.app = await startServer({
     host: '127.0.0.1',

@@ -188,6 +188,12 @@ async function captureFlavour(flavour: OrthancFlavour): Promise<string> {
     }
     await waitUntilStable(server);
 
+    // Fill /queries with a real C-FIND to the server itself.
+    const query = (await post(server, '/modalities/self/query', {
+      Level: 'Study',
+      Query: {},
+    })) as { ID: string };
+
     const folder = join(fixturesRoot, `orthanc-${server.version}`);
     await rm(folder, { recursive: true, force: true });
     await mkdir(folder, { recursive: true });
@@ -216,11 +222,26 @@ async function captureFlavour(flavour: OrthancFlavour): Promise<string> {
       if (body.Done) break;
       since = body.Last;
     }
+    // The same log in pages of 2, the size the crawl tests use.
+    for (let since = 0; ; since += 2) {
+      const page = await capture.get(
+        `changes-since-${since}-limit-2`,
+        `/changes?since=${since}&limit=2`,
+      );
+      if ((page.body as { Done: boolean }).Done) break;
+    }
     await capture.get('changes-last', '/changes?last');
     await capture.get('modalities', '/modalities');
     await capture.get('modalities-expand', '/modalities?expand');
     await capture.get('exports', '/exports');
     await capture.get('exports-since-0-limit-5', '/exports?since=0&limit=5');
+    await capture.get('exports-since-0-limit-2', '/exports?since=0&limit=2');
+    await capture.get('exports-last', '/exports?last');
+    await capture.get('queries', '/queries');
+    await capture.get(
+      'queries-answers-expand',
+      `/queries/${query.ID}/answers?expand`,
+    );
     await capture.get('tools-labels', '/tools/labels');
     await capture.get('metrics-prometheus', '/tools/metrics-prometheus');
     await capture.get(

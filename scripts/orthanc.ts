@@ -29,6 +29,13 @@ export interface OrthancOptions {
   stableAge?: number;
   /** Extra configuration keys, e.g. DicomModalities. */
   config?: Record<string, unknown>;
+  /**
+   * Runs the DICOM server too, on a free port, and declares the server
+   * itself as the modality `self` with this AET, so that queries and
+   * C-STOREs to `self` fill /queries and /exports. The DICOM port listens
+   * on every interface (Orthanc cannot bind it to loopback only).
+   */
+  selfAet?: string;
   /** Longest wait for the first answer to GET /system. */
   startTimeoutMs?: number;
 }
@@ -43,6 +50,8 @@ export interface OrthancServer {
   /** `Version` from /system, e.g. "1.10.1". */
   version: string;
   apiVersion: number;
+  /** The DICOM port, when `selfAet` was given. */
+  dicomPort?: number;
   stop(): Promise<void>;
 }
 
@@ -213,6 +222,26 @@ async function stopLaunch(started: Launch): Promise<void> {
   await rm(started.folder, { recursive: true, force: true });
 }
 
+/** The configuration of a DICOM server that knows itself as `self`. */
+async function selfModality(
+  aet: string,
+  httpPort: number,
+): Promise<{ port: number; config: Record<string, unknown> }> {
+  let port = await freePort();
+  while (port === httpPort) port = await freePort();
+  return {
+    port,
+    config: {
+      DicomServerEnabled: true,
+      DicomPort: port,
+      DicomAet: aet,
+      DicomModalities: { self: [aet, '127.0.0.1', port] },
+      // every C-STORE is logged, which fills /exports
+      LogExportedResources: true,
+    },
+  };
+}
+
 /** Starts a fresh Orthanc and resolves once it answers GET /system. */
 export async function startOrthanc(
   options: OrthancOptions = {},
@@ -243,6 +272,9 @@ export async function startOrthanc(
     const usePreferred =
       attempt === 0 && preferred !== undefined && (await isPortFree(preferred));
     const port = usePreferred ? preferred : await freePort();
+    const dicom = options.selfAet
+      ? await selfModality(options.selfAet, port)
+      : undefined;
     const config = {
       Name: 'orthanc-warehouse-test',
       HttpPort: port,
@@ -253,6 +285,7 @@ export async function startOrthanc(
       RegisteredUsers: { [username]: password },
       SaveJobs: false,
       StableAge: options.stableAge ?? 2,
+      ...dicom?.config,
       ...options.config,
     };
     const started = await launch(flavour, config);
@@ -273,6 +306,7 @@ export async function startOrthanc(
         password,
         version: system.Version,
         apiVersion: system.ApiVersion,
+        ...(dicom ? { dicomPort: dicom.port } : {}),
         stop: () => (stopping ??= stopLaunch(started)),
       };
     } catch (error) {

@@ -164,3 +164,58 @@ export async function fetchCounts(
     instances: body.CountInstances ?? -1,
   };
 }
+
+async function postJson(
+  server: OrthancServer,
+  path: string,
+  body: unknown,
+): Promise<unknown> {
+  const response = await fetch(`${server.url}${path}`, {
+    method: 'POST',
+    headers: {
+      Authorization: basicAuth(server),
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) {
+    throw new Error(`POST ${path} answered ${response.status}`);
+  }
+  return await response.json();
+}
+
+/**
+ * Gives /queries and /exports real content on a server started with
+ * `selfAet`: a C-FIND of every study at the server itself, and a
+ * synchronous C-STORE of its smallest study to itself. The instances are
+ * already stored, so the counts do not change.
+ */
+export async function fillQueriesAndExports(
+  server: OrthancServer,
+): Promise<{ queryId: string; exportedStudy: string }> {
+  const query = (await postJson(server, '/modalities/self/query', {
+    Level: 'Study',
+    Query: {},
+  })) as { ID: string };
+
+  const response = await fetch(`${server.url}/series?expand`, {
+    headers: { Authorization: basicAuth(server) },
+  });
+  const series = (await response.json()) as {
+    ParentStudy: string;
+    Instances: string[];
+  }[];
+  const sizes = new Map<string, number>();
+  for (const one of series) {
+    const size = sizes.get(one.ParentStudy) ?? 0;
+    sizes.set(one.ParentStudy, size + one.Instances.length);
+  }
+  const [smallest] = [...sizes].sort((a, b) => a[1] - b[1]);
+  if (smallest === undefined) throw new Error('no study to export');
+
+  await postJson(server, '/modalities/self/store', {
+    Resources: [smallest[0]],
+    Synchronous: true,
+  });
+  return { queryId: query.ID, exportedStudy: smallest[0] };
+}

@@ -101,7 +101,9 @@ export async function startServer(
     );
   }
 
-  const app = Fastify({ logger: false });
+  // On close, open keep-alive connections (a page still open) are cut
+  // rather than waited for.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   const policy = contentSecurityPolicy(options.directOrigins);
 
   app.addHook('onSend', async (_request, reply) => {

@@ -84,3 +84,40 @@ export function expectResource(value: unknown, path: string): JsonObject {
   expectString(object, 'ID', path);
   return object;
 }
+
+/** A list of objects, such as the answers of a query. */
+export function expectObjectList(value: unknown, path: string): JsonObject[] {
+  if (!Array.isArray(value) || !value.every(isObject)) {
+    throw badResponse(path, 'a list of objects');
+  }
+  return value;
+}
+
+/** One page of a log that Orthanc pages by `Seq` (/changes, /exports). */
+export interface LogPage {
+  entries: JsonObject[];
+  done: boolean;
+  /** The Seq Orthanc reports as the last one of this answer. */
+  last: number;
+}
+
+/** Checks `{<key>: [{Seq, ...}], Done, Last}`. */
+export function expectLogPage(
+  value: unknown,
+  path: string,
+  key: string,
+): LogPage {
+  const page = expectObject(value, path);
+  const entries = page[key];
+  if (!Array.isArray(entries)) throw badResponse(path, `a log of ${key}`);
+  for (const entry of entries) {
+    if (!isObject(entry) || !Number.isSafeInteger(entry.Seq)) {
+      throw badResponse(path, `a log of ${key} with a Seq each`);
+    }
+  }
+  return {
+    entries: entries as JsonObject[],
+    done: page.Done === true,
+    last: expectCount(page, 'Last', path),
+  };
+}

@@ -2,7 +2,9 @@
 // request, bounded retries with capped backoff for the failures that a
 // retry can cure (no answer, timeouts, 429, 5xx), and an immediate, plain
 // answer for those it cannot (401, 403, 404, 400, a web page instead of
-// JSON). Every byte received is counted for the progress line.
+// JSON). Every byte received is counted for the progress line. Most of the
+// API answers JSON; the few text endpoints (Prometheus metrics) are read
+// as text and never handed to the JSON parser.
 
 import {
   backoffDelay,
@@ -50,11 +52,33 @@ export const UNREACHABLE_MESSAGE =
 
 const decoder = new TextDecoder();
 
+/** How a good answer's body is read. */
+type BodyKind = 'json' | 'text';
+
 /** GETs `path` (with its query) and returns the parsed JSON body. */
-export async function orthancGet(
+export function orthancGet(
   connection: Connection | Endpoint,
   path: string,
   options: GetOptions = {},
+): Promise<unknown> {
+  return getWithRetries(connection, path, options, 'json');
+}
+
+/** GETs `path` and returns the body as text, for non-JSON endpoints. */
+export async function orthancGetText(
+  connection: Connection | Endpoint,
+  path: string,
+  options: GetOptions = {},
+): Promise<string> {
+  // a good answer read as text is the text itself
+  return (await getWithRetries(connection, path, options, 'text')) as string;
+}
+
+async function getWithRetries(
+  connection: Connection | Endpoint,
+  path: string,
+  options: GetOptions,
+  kind: BodyKind,
 ): Promise<unknown> {
   const endpoint =
     'authorization' in connection ? connection : endpointOf(connection);
@@ -62,7 +86,7 @@ export async function orthancGet(
 
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptGet(endpoint, path, options);
+      return await attemptGet(endpoint, path, options, kind);
     } catch (error) {
       const retry =
         error instanceof WarehouseError &&
@@ -85,6 +109,7 @@ async function attemptGet(
   endpoint: Endpoint,
   path: string,
   options: GetOptions,
+  kind: BodyKind,
 ): Promise<unknown> {
   const { signal, stats } = options;
   if (signal?.aborted) throw cancelledError();
@@ -102,7 +127,9 @@ async function attemptGet(
   };
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const headers: Record<string, string> = {
+    Accept: kind === 'json' ? 'application/json' : 'text/plain',
+  };
   if (endpoint.authorization) headers.Authorization = endpoint.authorization;
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
 
@@ -121,7 +148,7 @@ async function attemptGet(
       throw transportError(error, path, timedOut, timeoutMs, signal);
     }
     if (stats) stats.bytes += body.byteLength;
-    return interpret(response, decoder.decode(body), path);
+    return interpret(response, decoder.decode(body), path, kind);
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
@@ -193,13 +220,20 @@ function proxyError(response: Response, text: string, path: string) {
   });
 }
 
-function interpret(response: Response, text: string, path: string): unknown {
+function interpret(
+  response: Response,
+  text: string,
+  path: string,
+  kind: BodyKind,
+): unknown {
   const { status } = response;
   const at = { status, path };
 
   if (status >= 200 && status < 300) {
     const type = response.headers.get('Content-Type') ?? '';
-    const body = type.includes('html') ? undefined : parseJson(text);
+    const html = type.includes('html');
+    if (kind === 'text' && !html) return text;
+    const body = html ? undefined : parseJson(text);
     if (body === undefined) {
       throw new OrthancError(
         'not_orthanc',

@@ -109,4 +109,33 @@ describe('toArrowBatch', () => {
       '_dlt_id',
     ]);
   });
+
+  it('keeps NaN and the infinities of metrics apart from a missing value', () => {
+    const schema = {
+      name: 'tools_metrics_prometheus',
+      disposition: 'append' as const,
+      primaryKey: [],
+      columns: [
+        { name: 'name', type: 'text' as const },
+        { name: 'value', type: 'double' as const },
+      ],
+    };
+    const rows = [
+      ['ratio', NaN],
+      ['upper', Infinity],
+      ['lower', -Infinity],
+      ['absent', undefined],
+    ].map(([name, value]) => {
+      const row = new Map<string, string | number>([['name', String(name)]]);
+      if (typeof value === 'number') row.set('value', value);
+      return row;
+    });
+
+    const value = tableFromIPC(toArrowBatch(schema, rows)).getChild('value');
+
+    expect(value?.toArray()).toHaveLength(4);
+    const values = [0, 1, 2, 3].map((i) => value?.get(i) as number | null);
+    expect(values[0]).toBeNaN();
+    expect(values.slice(1)).toEqual([Infinity, -Infinity, null]);
+  });
 });

@@ -202,9 +202,17 @@ describe('crawl, replaying a real Orthanc 1.10.1', () => {
     const paths = replay.requests.map((r) => r.path);
 
     expect(paths[0]).toBe('/statistics');
-    const pages = paths.filter((p) => p.includes('expand'));
+    const levels = ['/patients', '/studies', '/series', '/instances'];
+    const pages = paths.filter(
+      (p) => p.includes('expand') && levels.some((l) => p.startsWith(l)),
+    );
+    expect(pages).toHaveLength(5 + 5 + 6 + 7);
     for (const page of pages) {
       expect(page).toMatch(/\?expand&since=\d+&limit=2$/);
+    }
+    // the logs page by Seq, with both parameters too
+    for (const page of paths.filter((p) => /^\/(changes|exports)\?s/.test(p))) {
+      expect(page).toMatch(/\?since=\d+&limit=2$/);
     }
     // 7 patients: pages at 0, 2, 4, 6, then the empty page at 8 ends it
     expect(pages.filter((p) => p.startsWith('/patients'))).toEqual([
@@ -214,12 +222,15 @@ describe('crawl, replaying a real Orthanc 1.10.1', () => {
       '/patients?expand&since=6&limit=2',
       '/patients?expand&since=8&limit=2',
     ]);
-    expect(paths.slice(-4)).toEqual([
-      '/patients',
-      '/studies',
-      '/series',
-      '/instances',
+    // the ID lists right after the last page, then the other resources
+    const lists = paths.indexOf('/patients');
+    expect(lists).toBe(paths.lastIndexOf(pages.at(-1) ?? '') + 1);
+    expect(paths.slice(lists, lists + 4)).toEqual(levels);
+    expect(paths.slice(lists + 4, lists + 6)).toEqual([
+      '/modalities?expand',
+      '/changes?last',
     ]);
+    expect(paths.at(-1)).toBe('/tools/metrics-prometheus');
     for (const request of replay.requests) {
       expect(request.authorization).toBe('Basic ZGVtbzpkZW1v');
     }

@@ -10,6 +10,8 @@
 // the crawl reads on until a page comes back empty. Resources are kept
 // once by ID; the ID lists, read last, show which ones the pages missed
 // (fetched one by one) and which ones were deleted meanwhile (noted).
+// The server's other resources (modalities, logs, query answers, metrics)
+// are read after the levels, each on its own (see readServerResource.ts).
 
 import { cancelledError } from '../lib/backoff';
 import type { BackoffOptions } from '../lib/backoff';
@@ -27,6 +29,7 @@ import {
   type GetOptions,
   newRequestStats,
   orthancGet,
+  orthancGetText,
 } from '../orthanc/orthancGet';
 import { OrthancError } from '../orthanc/orthancError';
 import { getStatistics } from '../orthanc/statistics';
@@ -34,11 +37,15 @@ import type { CrawlEvent, CrawlNote, CrawlResult } from './crawlEvents';
 import { NamingConvention } from './naming';
 import { RelationalNormalizer, type RootSpec } from './normalize';
 import { mapOrdered } from './orderedPool';
+import { readServerResource, resourcePath } from './readServerResource';
 import {
   CRAWL_ERRORS,
+  isLevelResource,
   type Level,
+  type LevelResource,
   type Resource,
   selectResources,
+  type ServerResource,
 } from './resources';
 import { planTasks, type Task, taskPath, taskStage } from './crawlPlan';
 import { TableBuffers } from './tableBuffers';
@@ -98,6 +105,8 @@ class CrawlRun {
   private readonly getOptions: GetOptions;
   private readonly pageSize: number;
   private readonly resources: Resource[];
+  private readonly levels: LevelResource[];
+  private readonly others: ServerResource[];
   private readonly normalizer: RelationalNormalizer;
   private readonly buffers: TableBuffers;
 
@@ -121,6 +130,10 @@ class CrawlRun {
     this.log = options.log ?? silentLogger;
     this.pageSize = Math.max(1, Math.floor(options.pageSize));
     this.resources = selectResources(options.resources);
+    this.levels = this.resources.filter(isLevelResource);
+    this.others = this.resources.filter(
+      (r): r is ServerResource => !isLevelResource(r),
+    );
 
     const getOptions: GetOptions = { signal, stats: this.stats, log: this.log };
     if (options.fetch) getOptions.fetch = options.fetch;
@@ -159,6 +172,7 @@ class CrawlRun {
     }
 
     yield* this.reconcile();
+    for (const resource of this.others) yield* this.readOther(resource);
     yield* this.buffers.drain(true);
     this.summarize();
     return {
@@ -285,6 +299,63 @@ class CrawlRun {
     );
   }
 
+  /**
+   * One of the server's other resources. A 404 (an older Orthanc, or a
+   * feature switched off) leaves its table empty with a note; another
+   * failure that the load can live with is recorded in _crawl_errors.
+   */
+  private async *readOther(
+    resource: ServerResource,
+  ): AsyncGenerator<CrawlEvent, void, undefined> {
+    const table = resource.table;
+    yield this.progress(`${table}: reading`);
+    let rows = 0;
+    const context = {
+      getJson: (path: string) =>
+        orthancGet(this.endpoint, path, this.getOptions),
+      getText: (path: string) =>
+        orthancGetText(this.endpoint, path, this.getOptions),
+      note: (note: string) => {
+        this.note(table, note);
+      },
+      pageSize: this.pageSize,
+      concurrency: Math.max(1, Math.floor(this.options.concurrency)),
+    };
+    try {
+      for await (const items of readServerResource(resource, context)) {
+        if (this.signal.aborted) throw cancelledError();
+        for (const item of items) {
+          this.buffers.add(this.normalizer.normalize(item, spec(resource)));
+        }
+        rows += items.length;
+        yield* this.buffers.drain(false);
+        yield this.progress(`${table}: ${rows} rows`);
+      }
+    } catch (error) {
+      if (!(error instanceof WarehouseError) || FATAL.has(error.code)) {
+        throw error;
+      }
+      const path =
+        error instanceof OrthancError ? error.path : resourcePath(resource);
+      if (error.code === 'not_found' && rows === 0) {
+        this.note(
+          table,
+          `The server has no ${path} (404: an older Orthanc, or switched ` +
+            'off); the table is empty.',
+        );
+        return;
+      }
+      this.record(resource, path, error);
+      this.note(
+        table,
+        `Reading ${path} failed (${error.message}); the table holds the ` +
+          `${rows} rows read before.`,
+      );
+      return;
+    }
+    if (rows === 0) this.note(table, resource.emptyNote);
+  }
+
   private levelSet(map: Map<Level, Set<string>>, level: Level): Set<string> {
     let set = map.get(level);
     if (!set) {
@@ -295,7 +366,7 @@ class CrawlRun {
   }
 
   /** Normalizes the resources not seen before; returns how many. */
-  private addResources(resource: Resource, items: JsonObject[]): number {
+  private addResources(resource: LevelResource, items: JsonObject[]): number {
     const seen = this.levelSet(this.seen, resource.level);
     let added = 0;
     for (const item of items) {
@@ -314,7 +385,7 @@ class CrawlRun {
     return added;
   }
 
-  private addIds(resource: Resource, ids: string[]): void {
+  private addIds(resource: LevelResource, ids: string[]): void {
     const listed = this.levelSet(this.listed, resource.level);
     for (const id of ids) {
       if (listed.has(id)) continue;
@@ -329,7 +400,7 @@ class CrawlRun {
    * during the load are counted.
    */
   private async *reconcile(): AsyncGenerator<CrawlEvent, void, undefined> {
-    for (const resource of this.resources) {
+    for (const resource of this.levels) {
       const listed = this.listed.get(resource.level);
       if (resource.paging !== 'offset' || !listed) continue;
       const seen = this.levelSet(this.seen, resource.level);

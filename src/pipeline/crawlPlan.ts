@@ -1,23 +1,29 @@
-// The requests of a crawl, planned from the server's totals: every page
-// the totals ask for, one page past them to see whether more arrived, and
-// the plain ID lists last; plus the single-resource requests that
-// reconciliation adds.
+// The requests of a crawl's levels, planned from the server's totals:
+// every page the totals ask for, one page past them to see whether more
+// arrived, and the plain ID lists last; plus the single-resource requests
+// that reconciliation adds. The server's other resources are read after
+// these (see readServerResource.ts).
 
 import type { Statistics } from '../orthanc/statistics';
-import { pagePath, type Resource } from './resources';
+import {
+  isLevelResource,
+  pagePath,
+  type LevelResource,
+  type Resource,
+} from './resources';
 
 export type Task =
   | {
       kind: 'page';
-      resource: Resource;
+      resource: LevelResource;
       since: number;
       page: number;
       pages: number;
       /** The first page past the total: is there more? */
       probe: boolean;
     }
-  | { kind: 'list'; resource: Resource }
-  | { kind: 'item'; resource: Resource; id: string };
+  | { kind: 'list'; resource: LevelResource }
+  | { kind: 'item'; resource: LevelResource; id: string };
 
 /** The request path of a task, query included. */
 export function taskPath(task: Task, pageSize: number): string {
@@ -38,7 +44,8 @@ export function planTasks(
   pageSize: number,
 ): Task[] {
   const tasks: Task[] = [];
-  for (const resource of resources) {
+  const levels = resources.filter(isLevelResource);
+  for (const resource of levels) {
     if (resource.paging !== 'offset') continue;
     const pages = Math.ceil(totals[resource.level] / pageSize);
     for (let page = 0; page <= pages; page++) {
@@ -52,7 +59,7 @@ export function planTasks(
       });
     }
   }
-  for (const resource of resources) {
+  for (const resource of levels) {
     if (resource.paging === 'none') tasks.push({ kind: 'list', resource });
   }
   return tasks;

@@ -342,4 +342,33 @@ describe('the relational normalizer on awkward shapes', () => {
       dltDigest('{"value":"283a712b-cf0563ef"}'),
     );
   });
+
+  it('keeps a declared json column whole on every row, not only the first', () => {
+    const { registry, normalizer } = setup();
+    const metrics: RootSpec = {
+      name: 'metrics',
+      disposition: 'append',
+      primaryKey: [],
+      columns: [
+        { name: 'name', type: 'text' },
+        { name: 'labels', type: 'json' },
+      ],
+    };
+    const rows = [
+      { name: 'a', labels: { job: 'store' } },
+      { name: 'b', labels: { job: 'find', code: '200' } },
+    ].flatMap((item) => normalizer.normalize(item, metrics));
+
+    expect(rows.map((r) => r.row.get('labels'))).toEqual([
+      '{"job":"store"}',
+      '{"job":"find","code":"200"}',
+    ]);
+    expect(columnNames(registry, 'metrics')).toEqual([
+      'name',
+      'labels',
+      '_dlt_load_id',
+      '_dlt_id',
+    ]);
+    expect(registry.all().map((t) => t.schema.name)).toEqual(['metrics']);
+  });
 });

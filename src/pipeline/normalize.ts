@@ -57,7 +57,9 @@ function typed(value: unknown): [ColumnType, CellValue] | null {
     case 'boolean':
       return ['bool', value];
     case 'number':
-      if (!Number.isFinite(value)) return null;
+      // NaN and the infinities never come from JSON, only from parsed
+      // text such as Prometheus metrics, where they are values
+      if (!Number.isFinite(value)) return ['double', value];
       // An integer outside BIGINT's range would wrap around in an Int64
       // column: it stays a double, as close as JSON.parse brought it.
       return Number.isInteger(value) && Math.abs(value) < 2 ** 63
@@ -124,7 +126,7 @@ export class RelationalNormalizer {
 
       const nested = isObject(value) || Array.isArray(value);
       const keepAsJson =
-        level <= 0 || this.registry.declaredType(table, name) === 'json';
+        level <= 0 || this.registry.typeFor(table, raw, name) === 'json';
       if (nested && !keepAsJson) {
         if (Array.isArray(value)) {
           lists.push({

@@ -1,8 +1,8 @@
 // What a load fetches, declared as data in the manner of dlt's
 // RESTAPIConfig: one entry per resource, so that loading another endpoint
 // is one more entry here (and, for a new shape of answer, one more case in
-// crawl.ts). The names and tables are those of the dlt rest_api pipeline
-// our users already run against Orthanc.
+// crawl.ts or readServerResource.ts). The names and tables are those of
+// the dlt rest_api pipeline our users already run against Orthanc.
 
 import type { ColumnSchema, WriteDisposition } from './schema';
 import type { RootTableSpec } from './tableRegistry';
@@ -10,10 +10,22 @@ import type { RootTableSpec } from './tableRegistry';
 /** The Orthanc levels, as /statistics counts them. */
 export type Level = 'patients' | 'studies' | 'series' | 'instances';
 
-export interface Resource {
+interface BaseResource {
   name: string;
   /** REST path, without query. */
   path: string;
+  /** Root table in `orthanc_data`. */
+  table: string;
+  primaryKey: string[];
+  disposition: WriteDisposition;
+  /** Columns the table has before any row, so that it exists even empty. */
+  columns: ColumnSchema[];
+  /** dlt's max_table_nesting; dlt's default when absent. */
+  maxNesting?: number;
+}
+
+/** A list of the resources of one level: the main path of a load. */
+export interface LevelResource extends BaseResource {
   /**
    * `offset`: Orthanc's `since`/`limit` pages, both always sent, sized by
    * the level's total from /statistics. `none`: one request.
@@ -24,19 +36,45 @@ export interface Resource {
   /** `ids`: an array of Orthanc IDs, one `value` row each.
    *  `resources`: an array of objects that each carry an `ID`. */
   yields: 'ids' | 'resources';
-  /** Root table in `orthanc_data`. */
-  table: string;
-  primaryKey: string[];
-  disposition: WriteDisposition;
-  /** Columns the table has before any row, so that it exists even empty. */
-  columns: ColumnSchema[];
   /** The level this resource lists, for its total and for reconciling. */
   level: Level;
-  /** dlt's max_table_nesting; dlt's default when absent. */
-  maxNesting?: number;
 }
 
-function idList(level: Level): Resource {
+/**
+ * What the server holds besides the DICOM resources: its configuration,
+ * logs, query answers and metrics. Read after the levels; one that is
+ * empty, switched off or unknown to the server (404) gives an empty table
+ * and a note, never a failed load.
+ */
+export interface ServerResource extends BaseResource {
+  /** Query string of the request, without `?`. */
+  query?: string;
+  /**
+   * - `log`: a log paged by Seq (/changes, /exports): `?last` first, then
+   *   `?since=<last Seq read>&limit=<page size>` up to that Seq, the
+   *   entries under `entriesKey`; one row per entry, unique by Seq.
+   * - `named`: an object of objects keyed by name, one row each with the
+   *   key in a `name` column (never a column per name).
+   * - `answers`: for each ID the path lists, the list at `itemPath`, one
+   *   row per item with `query_id` and `answer_index`.
+   * - `metrics`: Prometheus text, one row per sample.
+   */
+  yields: 'log' | 'named' | 'answers' | 'metrics';
+  /** For `log`: the key of the entries in a page, e.g. `Changes`. */
+  entriesKey?: string;
+  /** For `answers`: the path of one ID's items, `{id}` standing for it. */
+  itemPath?: string;
+  /** Why the table can come out empty, for the load's notes. */
+  emptyNote: string;
+}
+
+export type Resource = LevelResource | ServerResource;
+
+export function isLevelResource(resource: Resource): resource is LevelResource {
+  return resource.yields === 'ids' || resource.yields === 'resources';
+}
+
+function idList(level: Level): LevelResource {
   return {
     name: level,
     path: `/${level}`,
@@ -51,7 +89,7 @@ function idList(level: Level): Resource {
   };
 }
 
-function details(level: Level): Resource {
+function details(level: Level): LevelResource {
   return {
     name: `${level}_detail`,
     path: `/${level}`,
@@ -68,10 +106,108 @@ function details(level: Level): Resource {
 
 const LEVELS: Level[] = ['patients', 'studies', 'series', 'instances'];
 
+const text = (name: string): ColumnSchema => ({ name, type: 'text' });
+const bigint = (name: string): ColumnSchema => ({ name, type: 'bigint' });
+
+/** The logs Orthanc pages by Seq; the same columns in any version. */
+const changeLog: ServerResource = {
+  name: 'changes',
+  path: '/changes',
+  yields: 'log',
+  entriesKey: 'Changes',
+  table: 'changes',
+  primaryKey: ['seq'],
+  disposition: 'replace',
+  columns: [
+    bigint('seq'),
+    text('change_type'),
+    text('resource_type'),
+    text('id'),
+    text('path'),
+    text('date'),
+  ],
+  emptyNote: 'The change log is empty.',
+};
+
+const exportLog: ServerResource = {
+  name: 'exports',
+  path: '/exports',
+  yields: 'log',
+  entriesKey: 'Exports',
+  table: 'exports',
+  primaryKey: ['seq'],
+  disposition: 'replace',
+  columns: [
+    bigint('seq'),
+    text('resource_type'),
+    text('id'),
+    text('path'),
+    text('remote_modality'),
+    text('date'),
+    text('patient_id'),
+    text('study_instance_uid'),
+    text('series_instance_uid'),
+    text('sop_instance_uid'),
+  ],
+  emptyNote:
+    'No exports are logged: Orthanc logs them only when ' +
+    'LogExportedResources is true, and nothing was sent since.',
+};
+
+const modalities: ServerResource = {
+  name: 'modalities',
+  path: '/modalities',
+  query: 'expand',
+  yields: 'named',
+  table: 'modalities',
+  primaryKey: ['name'],
+  disposition: 'replace',
+  columns: [text('name'), text('aet'), text('host'), bigint('port')],
+  emptyNote: 'The server declares no DICOM modalities.',
+};
+
+const queryAnswers: ServerResource = {
+  name: 'queries_answers',
+  path: '/queries',
+  yields: 'answers',
+  itemPath: '/queries/{id}/answers?expand',
+  table: 'queries_answers',
+  primaryKey: ['query_id', 'answer_index'],
+  disposition: 'replace',
+  columns: [text('query_id'), bigint('answer_index')],
+  emptyNote:
+    'The server holds no query answers: it keeps the last 100 queries ' +
+    'in memory only.',
+};
+
+const metrics: ServerResource = {
+  name: 'tools_metrics_prometheus',
+  path: '/tools/metrics-prometheus',
+  yields: 'metrics',
+  table: 'tools_metrics_prometheus',
+  primaryKey: [],
+  // each load adds its scrape, told apart by _dlt_load_id
+  disposition: 'append',
+  columns: [
+    text('name'),
+    { name: 'labels', type: 'json' },
+    { name: 'value', type: 'double' },
+    bigint('timestamp'),
+  ],
+  emptyNote:
+    'The server sent no metrics: MetricsEnabled is false, or it has ' +
+    'recorded none yet.',
+};
+
 /** Every resource a load knows, in the order a full load fetches them. */
 export const RESOURCES: readonly Resource[] = [
   ...LEVELS.map(details),
   ...LEVELS.map(idList),
+  modalities,
+  changeLog,
+  exportLog,
+  queryAnswers,
+  metrics,
 ];
 
 /** Where a skipped request is recorded, a row each; appended per load. */
@@ -99,7 +235,11 @@ export function selectResources(names?: readonly string[]): Resource[] {
 }
 
 /** The request for one page: both parameters, always, never limit=0. */
-export function pagePath(resource: Resource, since: number, limit: number) {
+export function pagePath(
+  resource: LevelResource,
+  since: number,
+  limit: number,
+) {
   const expand = resource.expand ? 'expand&' : '';
   return `${resource.path}?${expand}since=${since}&limit=${Math.max(1, limit)}`;
 }

@@ -128,9 +128,19 @@ export class TableRegistry {
     };
   }
 
-  /** The type a data column has been declared with, if any. */
-  declaredType(table: TableState, name: string): ColumnType | undefined {
-    return table.owners.get(name) === null ? table.types.get(name) : undefined;
+  /**
+   * The type of the column that `rawPath` writes to as `name`, if it is
+   * a declared column not yet claimed or already this path's own, so
+   * that every row (not only the first) keeps a declared `json` whole.
+   */
+  typeFor(
+    table: TableState,
+    rawPath: readonly string[],
+    name: string,
+  ): ColumnType | undefined {
+    const owner = table.owners.get(name);
+    const own = owner === null || owner === columnIdentity(rawPath);
+    return own ? table.types.get(name) : undefined;
   }
 
   /** Sets a column the normalizer owns (`_dlt_id`, ...). */
