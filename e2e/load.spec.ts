@@ -4,14 +4,14 @@
 // with an independent reader.
 
 import { DuckDBInstance } from '@duckdb/node-api';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
 import { freePort } from '../scripts/orthanc.ts';
 import { startServer } from '../server/startServer.ts';
-import { e2eEnv, type E2eTarget } from './env';
+import { e2eEnv } from './env';
+import { access, connect, loadAll, runQuery } from './pageSteps';
 import {
   orthancJson,
-  type OrthancAccess,
   type PatientDetail,
   type SeriesDetail,
   type Statistics,
@@ -19,49 +19,8 @@ import {
 
 const env = e2eEnv();
 
-function access(target: E2eTarget): OrthancAccess {
-  return {
-    url: target.orthancUrl,
-    username: target.orthancUser,
-    password: target.orthancPassword,
-  };
-}
-
-async function connect(
-  page: Page,
-  target: E2eTarget,
-  password = target.orthancPassword,
-) {
-  await page.goto(target.baseUrl);
-  await page.getByLabel('Username').fill(target.orthancUser);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Test connection' }).click();
-}
-
-async function loadAll(page: Page) {
-  await page.getByRole('button', { name: 'Load', exact: true }).click();
-  await expect(page.getByRole('status', { name: 'Load status' })).toContainText(
-    /done/i,
-    { timeout: 60_000 },
-  );
-}
-
 function byFirstCell(a: string[], b: string[]): number {
   return (a[0] ?? '').localeCompare(b[0] ?? '');
-}
-
-/** Runs SQL in the SQL view and returns the result's cells as text. */
-async function runQuery(page: Page, sql: string): Promise<string[][]> {
-  await page.getByLabel('SQL query').fill(sql);
-  await page.getByRole('button', { name: 'Run query' }).click();
-  const result = page.getByRole('table', { name: 'Query result' });
-  await expect(result).toBeVisible();
-  const rows = result.locator('tbody tr');
-  const cells: string[][] = [];
-  for (let index = 0; index < (await rows.count()); index += 1) {
-    cells.push(await rows.nth(index).locator('td').allTextContents());
-  }
-  return cells;
 }
 
 for (const target of env.targets) {
@@ -85,7 +44,6 @@ for (const target of env.targets) {
       await expect(info).toContainText(`${stats.CountInstances}`);
       await loadAll(page);
 
-      await page.getByRole('tab', { name: 'SQL' }).click();
       const counts = await runQuery(
         page,
         `select

@@ -4,20 +4,13 @@
 // and one export of its own. Each table is compared with what Node reads
 // from the same server's REST API around the load.
 
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 
-import { e2eEnv, type E2eTarget } from './env';
+import { e2eEnv } from './env';
+import { access, connect, loadAll, runQuery } from './pageSteps';
 import { orthancJson, type OrthancAccess } from './orthancApi';
 
 const env = e2eEnv();
-
-function access(target: E2eTarget): OrthancAccess {
-  return {
-    url: target.orthancUrl,
-    username: target.orthancUser,
-    password: target.orthancPassword,
-  };
-}
 
 interface LogPage {
   Done: boolean;
@@ -59,19 +52,6 @@ async function metricNames(orthanc: OrthancAccess): Promise<string[]> {
     .map((line) => line.split(/[ {]/)[0] ?? '');
 }
 
-async function runQuery(page: Page, sql: string): Promise<string[][]> {
-  await page.getByLabel('SQL query').fill(sql);
-  await page.getByRole('button', { name: 'Run query' }).click();
-  const result = page.getByRole('table', { name: 'Query result' });
-  await expect(result).toBeVisible();
-  const rows = result.locator('tbody tr');
-  const cells: string[][] = [];
-  for (let index = 0; index < (await rows.count()); index += 1) {
-    cells.push(await rows.nth(index).locator('td').allTextContents());
-  }
-  return cells;
-}
-
 for (const target of env.targets) {
   test.describe(`Orthanc ${target.orthancVersion}`, () => {
     const orthanc = access(target);
@@ -108,16 +88,10 @@ for (const target of env.targets) {
       expect(answers).toBeGreaterThan(0);
       expect(metricsBefore).toContain('orthanc_count_instances');
 
-      await page.goto(target.baseUrl);
-      await page.getByLabel('Username').fill(target.orthancUser);
-      await page.getByLabel('Password').fill(target.orthancPassword);
-      await page.getByRole('button', { name: 'Test connection' }).click();
-      await page.getByRole('button', { name: 'Load', exact: true }).click();
-      const status = page.getByRole('status', { name: 'Load status' });
-      await expect(status).toContainText(/done/i, { timeout: 60_000 });
+      await connect(page, target);
+      await loadAll(page);
       const metricsAfter = await metricNames(orthanc);
 
-      await page.getByRole('tab', { name: 'SQL' }).click();
       const [counts] = await runQuery(
         page,
         `select

@@ -1,0 +1,52 @@
+// What a user does on the page, as steps the specs share: connect to a
+// target, load it, run SQL in the SQL view and read the result.
+
+import { expect, type Page } from '@playwright/test';
+
+import type { E2eTarget } from './env';
+import type { OrthancAccess } from './orthancApi';
+
+/** Node's own access to a target's Orthanc, for comparisons. */
+export function access(target: E2eTarget): OrthancAccess {
+  return {
+    url: target.orthancUrl,
+    username: target.orthancUser,
+    password: target.orthancPassword,
+  };
+}
+
+/** Opens the page and tests the connection on its proxied URL. */
+export async function connect(
+  page: Page,
+  target: E2eTarget,
+  password = target.orthancPassword,
+): Promise<void> {
+  await page.goto(target.baseUrl);
+  await page.getByLabel('Username').fill(target.orthancUser);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+}
+
+/** Presses "Load" and waits until the load is committed. */
+export async function loadAll(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect(page.getByRole('status', { name: 'Load status' })).toContainText(
+    /done/i,
+    { timeout: 60_000 },
+  );
+}
+
+/** Runs SQL in the SQL view and returns the result's cells as text. */
+export async function runQuery(page: Page, sql: string): Promise<string[][]> {
+  await page.getByRole('tab', { name: 'SQL' }).click();
+  await page.getByLabel('SQL query').fill(sql);
+  await page.getByRole('button', { name: 'Run query' }).click();
+  const result = page.getByRole('table', { name: 'Query result' });
+  await expect(result).toBeVisible();
+  const rows = result.locator('tbody tr');
+  const cells: string[][] = [];
+  for (let index = 0; index < (await rows.count()); index += 1) {
+    cells.push(await rows.nth(index).locator('td').allTextContents());
+  }
+  return cells;
+}
