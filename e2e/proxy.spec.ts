@@ -11,7 +11,11 @@ import {
   rmSync,
   statSync,
 } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import {
+  createServer as createHttpServer,
+  get as httpGet,
+  type IncomingHttpHeaders,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import {
   type Server,
@@ -20,6 +24,7 @@ import {
 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 
 import { freePort } from '../scripts/orthanc.ts';
 import { type RunningServer, startServer } from '../server/startServer.ts';
@@ -395,6 +400,34 @@ test.describe('static files', () => {
     expect(bytes.length).toBe(statSync(join(assets, wasm ?? '')).size);
     // Every wasm module starts with "\0asm".
     expect(bytes.subarray(0, 4).toString('latin1')).toBe('\0asm');
+  });
+
+  test('the wasm goes gzipped to a browser that accepts it', async () => {
+    const assets = join(env.distDir, 'assets');
+    const wasm =
+      readdirSync(assets).find((name) => /^duckdb.*\.wasm$/.test(name)) ?? '';
+    const raw = await new Promise<{
+      headers: IncomingHttpHeaders;
+      body: Buffer;
+    }>((resolve, reject) => {
+      httpGet(
+        `${env.baseUrl}/assets/${wasm}`,
+        { headers: { 'Accept-Encoding': 'gzip' } },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            resolve({ headers: response.headers, body: Buffer.concat(chunks) });
+          });
+        },
+      ).on('error', reject);
+    });
+
+    expect(raw.headers['content-encoding']).toBe('gzip');
+    expect(raw.headers['content-type']).toBe('application/wasm');
+    const original = readFileSync(join(assets, wasm));
+    expect(raw.body.length).toBeLessThan(original.length / 3);
+    expect(gunzipSync(raw.body).equals(original)).toBe(true);
   });
 
   test('a missing asset is a 404, not the page', async ({ request }) => {

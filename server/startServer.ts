@@ -121,6 +121,8 @@ export async function startServer(
 
   await app.register(fastifyStatic, {
     root,
+    // The build writes a .gz beside each large file (vite.config.ts).
+    preCompressed: true,
     cacheControl: false,
     setHeaders: (response, filePath) => {
       response.setHeader('Cache-Control', cacheControlFor(filePath, root));
