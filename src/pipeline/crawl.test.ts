@@ -7,13 +7,13 @@ import {
   type ReplayOptions,
 } from '../orthanc/replayFetch';
 import { crawl, type CrawlOptions } from './crawl';
-import type { CrawlEvent, CrawlResult } from './crawlEvents';
+import type { CrawlEvent } from './crawlEvents';
 import type { Row } from './rows';
-import type { TableSchema } from './schema';
+import { collectCrawl, testConnection } from './fixtures/collectCrawl';
 import { loadFixtures } from './fixtures/loadFixtures';
 
-const BASE = 'http://127.0.0.1:8042';
-const connection = { baseUrl: BASE, username: 'demo', password: 'demo' };
+const BASE = testConnection.baseUrl;
+const connection = testConnection;
 type Json = Record<string, unknown>;
 
 function byRequest(
@@ -35,77 +35,13 @@ function allItems(fixtures: CapturedResponse[], level: string): Json[] {
     .flatMap((f) => f.body as Json[]);
 }
 
-interface Collected {
-  events: CrawlEvent[];
-  result: CrawlResult;
-  tables: Map<string, TableSchema>;
-  rows: Map<string, Row[]>;
-}
-
-/** Takes rows back as the warehouse does: roots by ID, with children. */
-function retract(
-  tables: Map<string, TableSchema>,
-  rows: Map<string, Row[]>,
-  table: string,
-  ids: string[],
-): void {
-  const gone = new Set(ids);
-  const roots = rows.get(table) ?? [];
-  const rootIds = new Set(
-    roots
-      .filter((row) => gone.has(row.get('id') as string))
-      .map((row) => row.get('_dlt_id')),
-  );
-  rows.set(
-    table,
-    roots.filter((row) => !gone.has(row.get('id') as string)),
-  );
-  for (const schema of tables.values()) {
-    if (schema.parent !== table) continue;
-    const children = rows.get(schema.name) ?? [];
-    rows.set(
-      schema.name,
-      children.filter((row) => !rootIds.has(row.get('_dlt_root_id'))),
-    );
-  }
-}
-
 async function run(
   fixtures: Iterable<CapturedResponse>,
   options: Partial<CrawlOptions> = {},
   replayOptions: ReplayOptions = {},
 ) {
   const replay = replayFetch(BASE, fixtures, replayOptions);
-  const events: CrawlEvent[] = [];
-  const tables = new Map<string, TableSchema>();
-  const rows = new Map<string, Row[]>();
-  const generator = crawl(connection, {
-    loadId: 'load-1',
-    pageSize: 2,
-    concurrency: 3,
-    fetch: replay.fetch,
-    backoff: { baseMs: 1, maxMs: 4 },
-    ...options,
-  });
-
-  let next = await generator.next();
-  while (!next.done) {
-    const event = next.value;
-    events.push(event);
-    if (event.type === 'table') tables.set(event.schema.name, event.schema);
-    if (event.type === 'rows') {
-      // the warehouse must know the table, with every column, first
-      const known = tables.get(event.table);
-      expect(known?.columns.map((c) => c.name)).toEqual(
-        event.schema.columns.map((c) => c.name),
-      );
-      rows.set(event.table, [...(rows.get(event.table) ?? []), ...event.rows]);
-    }
-    if (event.type === 'retract') retract(tables, rows, event.table, event.ids);
-    next = await generator.next();
-  }
-  const collected: Collected = { events, result: next.value, tables, rows };
-  return { replay, ...collected };
+  return { replay, ...(await collectCrawl(replay.fetch, options)) };
 }
 
 function column(rows: Row[] | undefined, name: string): unknown[] {

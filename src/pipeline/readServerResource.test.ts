@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { type CapturedResponse, replayFetch } from '../orthanc/replayFetch';
-import { crawl, type CrawlOptions } from './crawl';
-import type { CrawlEvent, CrawlResult } from './crawlEvents';
+import type { CrawlOptions } from './crawl';
+import {
+  type Collected,
+  collectCrawl,
+  testConnection,
+} from './fixtures/collectCrawl';
 import { loadFixtures } from './fixtures/loadFixtures';
 import type { Row } from './rows';
-import type { TableSchema } from './schema';
 
-const BASE = 'http://127.0.0.1:8042';
-const connection = { baseUrl: BASE, username: 'demo', password: 'demo' };
+const BASE = testConnection.baseUrl;
 const SERVER_RESOURCES = [
   'modalities',
   'changes',
@@ -17,41 +19,19 @@ const SERVER_RESOURCES = [
 ];
 type Json = Record<string, unknown>;
 
-interface Run {
+interface Run extends Collected {
   requests: string[];
-  result: CrawlResult;
-  tables: Map<string, TableSchema>;
-  rows: Map<string, Row[]>;
-  events: CrawlEvent[];
 }
 
-async function run(
+function run(
   fetch: typeof globalThis.fetch,
   options: Partial<CrawlOptions> = {},
-): Promise<Omit<Run, 'requests'>> {
-  const events: CrawlEvent[] = [];
-  const tables = new Map<string, TableSchema>();
-  const rows = new Map<string, Row[]>();
-  const generator = crawl(connection, {
-    loadId: 'load-1',
-    pageSize: 2,
-    concurrency: 3,
-    fetch,
+): Promise<Collected> {
+  return collectCrawl(fetch, {
     resources: SERVER_RESOURCES,
     backoff: { baseMs: 1, maxMs: 2 },
     ...options,
   });
-  let next = await generator.next();
-  while (!next.done) {
-    const event = next.value;
-    events.push(event);
-    if (event.type === 'table') tables.set(event.schema.name, event.schema);
-    if (event.type === 'rows') {
-      rows.set(event.table, [...(rows.get(event.table) ?? []), ...event.rows]);
-    }
-    next = await generator.next();
-  }
-  return { result: next.value, tables, rows, events };
 }
 
 async function replay(
