@@ -73,14 +73,18 @@ export function describeProxyError(
     return {
       kind: 'refused',
       status: 502,
-      message: `Nothing accepted the connection to ${target} (connection refused): check that Orthanc runs and listens on that address and port.`,
+      message:
+        `Nothing accepted the connection to ${target} (connection refused): ` +
+        `check that Orthanc runs and listens on that address and port.`,
     };
   }
   if (codes.includes('ENOTFOUND') || codes.includes('EAI_AGAIN')) {
     return {
       kind: 'dns',
       status: 502,
-      message: `The host name of ${target} could not be resolved: check the spelling of ORTHANC_URL and the DNS of this machine.`,
+      message:
+        `The host name of ${target} could not be resolved: ` +
+        `check the spelling of ORTHANC_URL and the DNS of this machine.`,
     };
   }
   const certificate = has(certificateCodes);
@@ -88,7 +92,9 @@ export function describeProxyError(
     return {
       kind: 'tls',
       status: 502,
-      message: `The TLS certificate of ${target} is not trusted (${certificate}): give this server its CA with NODE_EXTRA_CA_CERTS or fix the certificate.`,
+      message:
+        `The TLS certificate of ${target} is not trusted (${certificate}): ` +
+        `give this server its CA with NODE_EXTRA_CA_CERTS or fix the certificate.`,
     };
   }
   const tls = codes.find((c) => c.startsWith('ERR_SSL') || c === 'EPROTO');
@@ -96,7 +102,9 @@ export function describeProxyError(
     return {
       kind: 'tls',
       status: 502,
-      message: `The TLS handshake with ${target} failed (${tls}): this port probably does not speak HTTPS; try http:// instead.`,
+      message:
+        `The TLS handshake with ${target} failed (${tls}): ` +
+        `this port probably does not speak HTTPS; try http:// instead.`,
     };
   }
   if (has(timeoutCodes) !== undefined) {
@@ -104,7 +112,9 @@ export function describeProxyError(
     return {
       kind: 'timeout',
       status: 504,
-      message: `${target} did not answer within ${seconds} s: Orthanc may be overloaded or the address may drop packets.`,
+      message:
+        `${target} did not answer within ${seconds} s: ` +
+        `Orthanc may be overloaded or the address may drop packets.`,
     };
   }
   const reset = has(resetCodes);
@@ -112,7 +122,9 @@ export function describeProxyError(
     return {
       kind: 'reset',
       status: 502,
-      message: `${target} closed the connection before answering (${reset}): Orthanc may have stopped or a network device cut the connection.`,
+      message:
+        `${target} closed the connection before answering (${reset}): ` +
+        `Orthanc may have stopped or a network device cut the connection.`,
     };
   }
   return {
