@@ -9,6 +9,16 @@ export type ColumnType = 'text' | 'bigint' | 'double' | 'bool' | 'json';
 export interface ColumnSchema {
   name: string;
   type: ColumnType;
+  /**
+   * The JSON keys the values come from, from the top of one row of the
+   * table (`['MainDicomTags', 'StudyDate']`). Absent for the normalizer's
+   * own columns (`_dlt_id`, ...) and for a declared column no data has
+   * filled yet.
+   */
+  source?: string[];
+  /** Set on a dlt variant column (`<column>__v_<type>`): the values of
+   *  `source` whose type differed from the first column's. */
+  variant?: boolean;
 }
 
 /**
@@ -29,4 +39,22 @@ export interface TableSchema {
   disposition: WriteDisposition;
   /** Columns that identify a row of a root table, for `merge`. */
   primaryKey: string[];
+  /**
+   * For a child table: the table one level up (a root or another child)
+   * and the JSON keys of the list inside that table's rows.
+   */
+  listOf?: { table: string; path: string[] };
+}
+
+/**
+ * The schema a load leaves behind, kept as JSON in `_dlt_version` (one
+ * row per version, as dlt keeps its stored schema) so that the next load
+ * keeps every name and type, and the schema view can tell which key
+ * became which column.
+ */
+export interface StoredSchema {
+  name: 'orthanc';
+  /** Bumped by each load that changed a table or a column. */
+  version: number;
+  tables: TableSchema[];
 }
