@@ -17,6 +17,7 @@ import {
 import {
   fetchCounts,
   fillQueriesAndExports,
+  labelResources,
   seedOrthanc,
 } from '../scripts/seed.ts';
 import { type RunningServer, startServer } from '../server/startServer.ts';
@@ -58,6 +59,7 @@ async function startStack(
     );
   }
   await fillQueriesAndExports(orthanc);
+  await labelResources(orthanc);
 
   stack.app = await startServer({
     host: '127.0.0.1',

@@ -219,3 +219,38 @@ export async function fillQueriesAndExports(
   });
   return { queryId: query.ID, exportedStudy: smallest[0] };
 }
+
+/**
+ * Labels, on a server that has them (Orthanc 1.12.0, API version 22):
+ * three on one study that differ only in case and sign, one of them on a
+ * second study, and one on a series. Returns how many were set.
+ */
+export async function labelResources(server: OrthancServer): Promise<number> {
+  if (server.apiVersion < 22) return 0;
+  const headers = { Authorization: basicAuth(server) };
+  const response = await fetch(`${server.url}/studies?expand`, { headers });
+  const studies = (await response.json()) as { ID: string; Series: string[] }[];
+  const [first, second] = studies;
+  if (first === undefined || second === undefined) {
+    throw new Error('labels need two studies');
+  }
+
+  const labels: [string, string][] = [
+    ...['Covid-19', 'covid_19', 'COVID_19'].map((label): [string, string] => [
+      `/studies/${first.ID}`,
+      label,
+    ]),
+    [`/studies/${second.ID}`, 'Covid-19'],
+    [`/series/${String(second.Series[0])}`, 'reviewed'],
+  ];
+  for (const [resource, label] of labels) {
+    const put = await fetch(`${server.url}${resource}/labels/${label}`, {
+      method: 'PUT',
+      headers,
+    });
+    if (!put.ok) {
+      throw new Error(`PUT ${resource}/labels/${label}: ${put.status}`);
+    }
+  }
+  return labels.length;
+}

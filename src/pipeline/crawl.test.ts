@@ -93,7 +93,29 @@ describe('crawl, replaying a real Orthanc 1.10.1', () => {
       'code',
       'message',
     ]);
-    expect(result.notes).toEqual([]);
+    // 1.10.1 has no labels: their tables exist, empty, and say why
+    const labelTables = [
+      'patients_detail__labels',
+      'studies_detail__labels',
+      'series_detail__labels',
+      'instances_detail__labels',
+    ];
+    for (const table of labelTables) {
+      expect(tables.get(table)?.columns.map((c) => c.name)).toEqual([
+        'value',
+        '_dlt_root_id',
+        '_dlt_parent_id',
+        '_dlt_list_idx',
+        '_dlt_id',
+      ]);
+      expect(result.rows[table]).toBe(0);
+    }
+    expect(result.notes).toEqual(
+      labelTables.map((table) => ({
+        table,
+        note: 'The server has no labels: Orthanc has them from version 1.12.0.',
+      })),
+    );
     expect(result.requests).toBe(replay.requests.length);
   });
 
@@ -244,7 +266,7 @@ describe('crawl, replaying a real Orthanc 1.10.1', () => {
     expect(studyLinks.every((row) => kept.has(row.get('_dlt_root_id')))).toBe(
       true,
     );
-    expect(result.notes).toEqual([
+    expect(result.notes.filter((n) => n.table === 'patients_detail')).toEqual([
       {
         table: 'patients_detail',
         note: '1 patients missing from the pages were fetched one by one.',
@@ -416,12 +438,22 @@ describe('crawl, replaying a real Orthanc 1.10.1', () => {
 
 describe('crawl, replaying a real Orthanc 1.12.7', () => {
   it('keeps labels as values of a child table, exactly as written', async () => {
-    const { rows } = await run(loadFixtures('1.12.7'));
+    const { rows, result } = await run(loadFixtures('1.12.7'));
     const labels = rows.get('studies_detail__labels') ?? [];
     expect(new Set(column(labels, 'value'))).toEqual(
       new Set(['COVID_19', 'Covid-19', 'covid_19']),
     );
     expect(labels).toHaveLength(3);
     expect(column(rows.get('studies_detail'), 'id')).toHaveLength(7);
+
+    // the other levels have the key, and no labels
+    expect(result.rows.patients_detail__labels).toBe(0);
+    expect(result.notes).toContainEqual({
+      table: 'patients_detail__labels',
+      note: 'No patients carry labels.',
+    });
+    expect(result.notes.map((n) => n.table)).not.toContain(
+      'studies_detail__labels',
+    );
   });
 });

@@ -34,6 +34,7 @@ import {
 import { OrthancError } from '../orthanc/orthancError';
 import { getStatistics } from '../orthanc/statistics';
 import type { CrawlEvent, CrawlNote, CrawlResult } from './crawlEvents';
+import { DeclaredLists } from './declaredLists';
 import { NamingConvention } from './naming';
 import { RelationalNormalizer, type RootSpec } from './normalize';
 import { mapOrdered } from './orderedPool';
@@ -109,6 +110,7 @@ class CrawlRun {
   private readonly others: ServerResource[];
   private readonly normalizer: RelationalNormalizer;
   private readonly buffers: TableBuffers;
+  private readonly lists: DeclaredLists;
 
   /** IDs read from the pages, per level. */
   private readonly seen = new Map<Level, Set<string>>();
@@ -148,6 +150,7 @@ class CrawlRun {
     );
     this.normalizer = new RelationalNormalizer(registry, options.loadId);
     this.buffers = new TableBuffers(registry, options.batchRows);
+    this.lists = new DeclaredLists(registry, this.resources);
   }
 
   async *events(): AsyncGenerator<CrawlEvent, CrawlResult, undefined> {
@@ -159,6 +162,10 @@ class CrawlRun {
       this.normalizer.registry.root(table);
       this.buffers.rowCounts[table.name] ??= 0;
       yield* this.buffers.schemaIfChanged(table.name);
+    }
+    for (const table of this.lists.tables) {
+      this.buffers.rowCounts[table] ??= 0;
+      yield* this.buffers.schemaIfChanged(table);
     }
 
     const tasks = planTasks(this.resources, totals, this.pageSize);
@@ -380,6 +387,7 @@ class CrawlRun {
       }
       seen.add(id);
       added++;
+      this.lists.observe(resource, item);
       this.buffers.add(this.normalizer.normalize(item, spec(resource)));
     }
     return added;
@@ -460,6 +468,9 @@ class CrawlRun {
   }
 
   private summarize(): void {
+    for (const { table, note } of this.lists.notes(this.buffers.rowCounts)) {
+      this.note(table, note);
+    }
     for (const [table, count] of this.duplicates) {
       this.note(
         table,

@@ -22,6 +22,24 @@ interface BaseResource {
   columns: ColumnSchema[];
   /** dlt's max_table_nesting; dlt's default when absent. */
   maxNesting?: number;
+  /** Lists in each item whose child tables exist from the start. */
+  lists?: DeclaredList[];
+}
+
+/**
+ * A list that some servers send and others do not (Orthanc has `Labels`
+ * from 1.12.0): its child table exists either way, so that the same SQL
+ * runs against any server, and an empty one says why.
+ */
+export interface DeclaredList {
+  /** The keys of the list in an item. */
+  path: string[];
+  /** The child table's data columns. */
+  columns: ColumnSchema[];
+  /** The note when no item has the key at all. */
+  absentNote: string;
+  /** The note when items have it, but every list is empty. */
+  emptyNote: string;
 }
 
 /** A list of the resources of one level: the main path of a load. */
@@ -89,6 +107,17 @@ function idList(level: Level): LevelResource {
   };
 }
 
+/** Labels are values in a child table, never column names (C07). */
+function labels(level: Level): DeclaredList {
+  return {
+    path: ['Labels'],
+    columns: [{ name: 'value', type: 'text' }],
+    absentNote:
+      'The server has no labels: Orthanc has them from version 1.12.0.',
+    emptyNote: `No ${level} carry labels.`,
+  };
+}
+
 function details(level: Level): LevelResource {
   return {
     name: `${level}_detail`,
@@ -100,6 +129,7 @@ function details(level: Level): LevelResource {
     primaryKey: ['id'],
     disposition: 'replace',
     columns: [{ name: 'id', type: 'text' }],
+    lists: [labels(level)],
     level,
   };
 }

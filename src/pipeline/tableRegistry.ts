@@ -116,6 +116,28 @@ export class TableRegistry {
     });
   }
 
+  /**
+   * The child table for a list at `rawPath`, declared before any data so
+   * that it exists with `columns` (and the normalizer's own link columns)
+   * even when no item has the list.
+   */
+  declareChild(
+    parent: TableState,
+    rawPath: readonly string[],
+    columns: readonly ColumnSchema[],
+  ): TableState {
+    const namePath = rawPath.map((key) => this.naming.normalizeKey(key));
+    const table = this.child(parent, rawPath, namePath);
+    const links = [C_DLT_ROOT_ID, C_DLT_PARENT_ID, C_DLT_LIST_IDX, C_DLT_ID];
+    for (const column of [
+      ...columns,
+      ...links.map((name) => ({ name, type: SYSTEM_TYPES[name] ?? 'text' })),
+    ]) {
+      if (!table.owners.has(column.name)) this.declare(table, column);
+    }
+    return table;
+  }
+
   /** A copy of a table's schema as it stands, safe to send away. */
   snapshot(name: string): TableSchema {
     const state = this.tables.get(name);
