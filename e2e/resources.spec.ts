@@ -134,6 +134,25 @@ for (const target of env.targets) {
       expect(changeCount).toBe(`${serverSeqs.length}`);
       expect(distinctSeqs).toBe(changeCount);
 
+      // Dates are timestamps, as dlt's iso_timestamp detection types
+      // them, and read back as the server wrote them (UTC, no shift).
+      const firstChanges = await orthancJson<{
+        Changes: { Seq: number; Date: string }[];
+      }>(orthanc, '/changes?since=0&limit=5');
+      const dates = await runQuery(
+        page,
+        `select seq, typeof(date),
+                strftime(date::timestamp, '%Y%m%dT%H%M%S')
+           from orthanc_data.changes order by seq limit 5`,
+      );
+      expect(dates).toEqual(
+        firstChanges.Changes.map((c) => [
+          `${c.Seq}`,
+          'TIMESTAMP WITH TIME ZONE',
+          c.Date,
+        ]),
+      );
+
       // One scrape, taken between the two read from Node.
       const metrics = await runQuery(
         page,

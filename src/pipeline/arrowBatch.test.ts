@@ -30,6 +30,29 @@ function normalizeAll(items: Record<string, unknown>[], table: string) {
 }
 
 describe('toArrowBatch', () => {
+  it('writes timestamps as UTC microseconds, exactly', () => {
+    const { registry, rows } = normalizeAll(
+      page('patients-expand-since-0-limit-2'),
+      'patients_detail',
+    );
+    const schema = registry.snapshot('patients_detail');
+    const detail = rows.filter((r) => r.table === 'patients_detail');
+    const table = tableFromIPC(
+      toArrowBatch(
+        schema,
+        detail.map((r) => r.row),
+      ),
+    );
+
+    const column = table.getChild('last_update');
+    expect(String(column?.type)).toBe('Timestamp<MICROSECOND, UTC>');
+    const sent = detail.map((r) => r.row.get('last_update'));
+    expect(sent.every((v) => typeof v === 'bigint')).toBe(true);
+    const read = [0, 1].map((i) => BigInt(column?.get(i) as number) * 1000n);
+    // Arrow JS hands timestamps back as milliseconds: whole seconds here
+    expect(read).toEqual(sent);
+  });
+
   it('writes IPC bytes that read back with the same columns and values', () => {
     const items = page('instances-expand-since-10-limit-2');
     const { registry, rows } = normalizeAll(items, 'instances_detail');

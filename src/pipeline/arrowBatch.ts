@@ -21,6 +21,7 @@ import {
   Struct,
   Table,
   tableToIPC,
+  TimestampMicrosecond,
   Utf8,
 } from 'apache-arrow';
 import { WarehouseError } from '../lib/errors';
@@ -38,6 +39,8 @@ function arrowType(type: ColumnType): DataType {
     case 'text':
     case 'json':
       return new Utf8();
+    case 'timestamp':
+      return new TimestampMicrosecond('UTC');
   }
 }
 
@@ -47,6 +50,7 @@ const JS_TYPE: Record<ColumnType, string> = {
   bigint: 'bigint',
   double: 'number',
   bool: 'boolean',
+  timestamp: 'bigint',
 };
 
 const encoder = new TextEncoder();
@@ -98,6 +102,14 @@ function columnData(type: ColumnType, values: (CellValue | undefined)[]) {
         if (typeof value === 'bigint') data[index] = value;
       });
       return makeData({ type: new Int64(), ...common, data });
+    }
+    case 'timestamp': {
+      const data = new BigInt64Array(length);
+      values.forEach((value, index) => {
+        if (typeof value === 'bigint') data[index] = value;
+      });
+      const timestamp = new TimestampMicrosecond('UTC');
+      return makeData({ type: timestamp, ...common, data });
     }
     case 'double': {
       const data = new Float64Array(length);

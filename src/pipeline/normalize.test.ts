@@ -63,7 +63,7 @@ describe('the relational normalizer on real Orthanc answers', () => {
     expect(registry.snapshot('patients_detail').columns).toEqual([
       { name: 'id', type: 'text' },
       { name: 'is_stable', type: 'bool' },
-      { name: 'last_update', type: 'text' },
+      { name: 'last_update', type: 'timestamp' },
       { name: 'main_dicom_tags__patient_birth_date', type: 'text' },
       { name: 'main_dicom_tags__patient_id', type: 'text' },
       { name: 'main_dicom_tags__patient_name', type: 'text' },
@@ -78,7 +78,18 @@ describe('the relational normalizer on real Orthanc answers', () => {
       details.slice(0, 2).map((r) => r.get('main_dicom_tags__patient_name')),
     ).toEqual(['قباني^لنزار', 'Äneas^Rüdiger']);
     expect(details[0]?.get('is_stable')).toBe(true);
-    expect(details[0]?.get('last_update')).toMatch(/^\d{8}T\d{6}$/);
+    // dlt's iso_timestamp detection: Orthanc's YYYYMMDDTHHMMSS, as UTC
+    const lastUpdate = String(patients[0]?.LastUpdate).replace(
+      /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)$/,
+      '$1-$2-$3T$4:$5:$6Z',
+    );
+    expect(details[0]?.get('last_update')).toBe(
+      BigInt(Date.parse(lastUpdate)) * 1000n,
+    );
+    // birth dates are dates, not timestamps: they stay text
+    expect(typeof details[0]?.get('main_dicom_tags__patient_birth_date')).toBe(
+      'string',
+    );
     expect(details[0]?.get('_dlt_load_id')).toBe('1733241600.123456');
   });
 
@@ -171,6 +182,36 @@ describe('the relational normalizer on real Orthanc answers', () => {
 });
 
 describe('the relational normalizer on awkward shapes', () => {
+  it('detects ISO timestamps as dlt does, into the column a key has', () => {
+    const { registry, normalizer } = setup();
+    const table = spec('changes');
+    normalizer.normalize({ Seq: 1, Date: '20231203T185326' }, table);
+    normalizer.normalize({ Seq: 2, Date: 'soon' }, table);
+    const rows = normalizer.normalize(
+      { Seq: 3, Note: 'free text', Later: '2023-12-03T18:53:26Z' },
+      table,
+    );
+
+    expect(registry.snapshot('changes').columns).toEqual([
+      { name: 'seq', type: 'bigint' },
+      { name: 'date', type: 'timestamp' },
+      { name: '_dlt_load_id', type: 'text' },
+      { name: '_dlt_id', type: 'text' },
+      // text that is no timestamp goes to a variant, as dlt's coercion
+      // of it into the timestamp column fails
+      { name: 'date__v_text', type: 'text' },
+      { name: 'note', type: 'text' },
+      { name: 'later', type: 'timestamp' },
+    ]);
+    expect(rows[0]?.row.get('later')).toBe(1_701_629_606_000_000n);
+    // a column that holds text keeps a timestamp-like string as text
+    const last = normalizer.normalize(
+      { Seq: 5, Note: '2023-12-03T18:53:26Z' },
+      table,
+    );
+    expect(last[0]?.row.get('note')).toBe('2023-12-03T18:53:26Z');
+  });
+
   it('sends a value of another type to a dlt variant column', () => {
     const { registry, normalizer } = setup();
     const rows = [

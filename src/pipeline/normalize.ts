@@ -11,6 +11,7 @@
 // coerced between text and numbers, it goes to a variant column instead;
 // two keys that normalize to one name keep apart (see tableRegistry.ts).
 
+import { isoTimestampMicros } from './isoTimestamp';
 import type { ColumnType } from './schema';
 import { childRowId, keyHashRowId, randomRowId } from './rowId';
 import type { CellValue, Row, TableRow } from './rows';
@@ -105,6 +106,29 @@ export class RelationalNormalizer {
     return out;
   }
 
+  /**
+   * The type and value of a scalar. dlt's `iso_timestamp` detection makes
+   * an ISO date and time a timestamp, unless its column already holds
+   * text: dlt then keeps the string in the column it has.
+   */
+  private scalar(
+    table: TableState,
+    rawPath: readonly string[],
+    name: string,
+    value: unknown,
+  ): [ColumnType, CellValue] | null {
+    if (typeof value === 'string') {
+      const micros = isoTimestampMicros(value);
+      if (
+        micros !== null &&
+        this.registry.typeFor(table, rawPath, name) !== 'text'
+      ) {
+        return ['timestamp', micros];
+      }
+    }
+    return typed(value);
+  }
+
   private flatten(
     table: TableState,
     dict: JsonObject,
@@ -159,7 +183,7 @@ export class RelationalNormalizer {
         );
         continue;
       }
-      const cell = typed(value);
+      const cell = this.scalar(table, raw, name, value);
       if (cell) this.registry.setValue(table, row, raw, name, cell[1], cell[0]);
     }
   }
@@ -190,7 +214,7 @@ export class RelationalNormalizer {
         rowLevel = level - 1;
         this.flatten(table, { list: item }, rowLevel, [], [], row, lists);
       } else {
-        const cell = typed(item);
+        const cell = this.scalar(table, [C_VALUE], C_VALUE, item);
         if (cell) {
           this.registry.setValue(
             table,

@@ -138,6 +138,10 @@ const LEVELS: Level[] = ['patients', 'studies', 'series', 'instances'];
 
 const text = (name: string): ColumnSchema => ({ name, type: 'text' });
 const bigint = (name: string): ColumnSchema => ({ name, type: 'bigint' });
+const timestamp = (name: string): ColumnSchema => ({
+  name,
+  type: 'timestamp',
+});
 
 /** The logs Orthanc pages by Seq; the same columns in any version. */
 const changeLog: ServerResource = {
@@ -154,7 +158,7 @@ const changeLog: ServerResource = {
     text('resource_type'),
     text('id'),
     text('path'),
-    text('date'),
+    timestamp('date'),
   ],
   emptyNote: 'The change log is empty.',
 };
@@ -173,7 +177,7 @@ const exportLog: ServerResource = {
     text('id'),
     text('path'),
     text('remote_modality'),
-    text('date'),
+    timestamp('date'),
     text('patient_id'),
     text('study_instance_uid'),
     text('series_instance_uid'),

@@ -3,8 +3,10 @@
 // these descriptions ahead of the rows, so that the warehouse can create a
 // table that has no rows at all without inserting an empty batch.
 
-/** dlt's data types, as far as JSON from Orthanc can produce them. */
-export type ColumnType = 'text' | 'bigint' | 'double' | 'bool' | 'json';
+/** dlt's data types, as far as JSON from Orthanc can produce them; a
+ *  `timestamp` holds microseconds since 1970 UTC (see isoTimestamp.ts). */
+export type ColumnType =
+  'text' | 'bigint' | 'double' | 'bool' | 'json' | 'timestamp';
 
 export interface ColumnSchema {
   name: string;

@@ -38,6 +38,7 @@ describe('DDL', () => {
       double: 'DOUBLE',
       bool: 'BOOLEAN',
       json: 'VARCHAR',
+      timestamp: 'TIMESTAMP WITH TIME ZONE',
     });
   });
 

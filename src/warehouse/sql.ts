@@ -22,6 +22,7 @@ export const SQL_TYPES: Record<ColumnType, string> = {
   double: 'DOUBLE',
   bool: 'BOOLEAN',
   json: 'VARCHAR',
+  timestamp: 'TIMESTAMP WITH TIME ZONE',
 };
 
 export interface SqlColumn {
