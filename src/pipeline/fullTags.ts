@@ -7,12 +7,14 @@
 //   {"0020,4000": {"Name": "ImageComments", "Type": "String", "Value": ""},
 //    "0008,1110": {"Name": "ReferencedStudySequence", "Type": "Sequence",
 //                  "Value": [{<tags>}, ...]},
-//    "0020,4000": {..., "Type": "TooLong", "Value": null},
+//    "0032,4000": {"Name": "StudyComments", "Type": "TooLong",
+//                  "Value": null},
 //    "7fe0,0010": {"Name": "PixelData", "Type": "Null", "Value": null}}
 // - String: the text, empty or not, as the server sent it;
 // - Sequence: a list of documents, one per item (a child table);
-// - TooLong: past Orthanc's length limit for tags (256 characters in
-//   both 1.10.1 and 1.12.7), sent without its value (case C18). The value
+// - TooLong: past Orthanc's length limit for tags (its source sets 256
+//   characters; 300 were past it on 1.10.1 and 1.12.7), sent without
+//   its value (case C18). The value
 //   stays NULL and `<key>__too_long` is true, so that the text column
 //   keeps its type and the word TooLong is never taken for data;
 // - any other type (Null for bytes, pixel data and the like): the value

@@ -33,6 +33,7 @@ export interface TagsReadContext {
   listed: ReadonlyMap<Level, ReadonlySet<string>>;
   /** Records a request that failed; throws if the load cannot go on. */
   skip(path: string, error: unknown): void;
+  /** Adds a note on the resource's table to the load's summary. */
   note(note: string): void;
 }
 
@@ -46,7 +47,7 @@ interface SeriesAnswer {
 }
 
 /** The request for one series' tags. */
-export function seriesTagsPath(resource: ServerResource, id: string): string {
+function seriesTagsPath(resource: ServerResource, id: string): string {
   const template = resource.itemPath ?? `${resource.path}/{id}`;
   return template.replace('{id}', encodeURIComponent(id));
 }

@@ -23,11 +23,10 @@ import { parsePrometheusText } from './prometheusText';
 import { readInstancesTags, type TagsReadContext } from './readInstancesTags';
 import type { ServerResource } from './resources';
 
-/** What a reader needs from the crawl. */
+/** What a reader needs from the crawl; `note` adds a note on the
+ *  resource's table to the load's summary. */
 export interface ReadContext extends TagsReadContext {
   getText(path: string): Promise<string>;
-  /** Adds a note on the resource's table to the load's summary. */
-  note(note: string): void;
   pageSize: number;
 }
 
