@@ -1,5 +1,6 @@
 // Starts what the specs run against: a real Orthanc 1.10 seeded with every
-// pydicom sample file and 300 generated instances, with metrics on, one
+// pydicom sample file, 300 generated instances and the series of tag
+// cases (long values, an 8-level sequence), with metrics on, one
 // query and one export of its own (so that every table of a load has
 // rows), and the app server in front of it. When the Debian 13 chroot exists, the same again with
 // Orthanc 1.12.7. Everything is published through process.env (see
@@ -48,7 +49,10 @@ async function startStack(
     config: { MetricsEnabled: true },
   });
   stack.orthanc = orthanc;
-  const seeded = await seedOrthanc(orthanc, { generated: generatedInstances });
+  const seeded = await seedOrthanc(orthanc, {
+    generated: generatedInstances,
+    tagCases: true,
+  });
 
   // The seed must be what the server holds, or every count check lies.
   const counts = await fetchCounts(orthanc);

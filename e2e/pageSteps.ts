@@ -1,5 +1,6 @@
 // What a user does on the page, as steps the specs share: connect to a
-// target, load it, run SQL in the SQL view and read the result.
+// target, pick what to load, load it, run SQL in the SQL view and read
+// the result.
 
 import { expect, type Page } from '@playwright/test';
 
@@ -25,6 +26,18 @@ export async function connect(
   await page.getByLabel('Username').fill(target.orthancUser);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Test connection' }).click();
+}
+
+/** Picks exactly these resources in the Load panel's picker. */
+export async function pickResources(
+  page: Page,
+  names: readonly string[],
+): Promise<void> {
+  const picker = page.getByRole('group', { name: 'Resources' });
+  await picker.getByRole('button', { name: 'None' }).click();
+  for (const name of names) {
+    await picker.getByRole('checkbox', { name, exact: true }).check();
+  }
 }
 
 /** Presses "Load" and waits until the load is committed. */

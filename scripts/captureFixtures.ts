@@ -7,6 +7,9 @@
 // The servers are seeded with a small, fixed set (six pydicom files with
 // non-ASCII names in six character sets, six generated instances) uploaded
 // one at a time, so that list orders and IDs are the same on every run.
+// After that snapshot, the series of tag cases (scripts/tagCases.ts) is
+// posted and its tags captured on their own, so that the counts the other
+// fixtures hold do not depend on it.
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -139,6 +142,50 @@ async function capturePages(
   }
 }
 
+/** The tags of every series' instances, in the full format. */
+async function captureTags(
+  capture: Capture,
+  server: OrthancServer,
+): Promise<void> {
+  for (const id of await listSeries(server)) {
+    await capture.get(
+      `series-${id.slice(0, 8)}-instances-tags-full`,
+      `/series/${id}/instances-tags?full`,
+    );
+  }
+}
+
+/** The series of tag cases, posted after the snapshot, then its tags. */
+async function captureTagCases(
+  capture: Capture,
+  server: OrthancServer,
+): Promise<void> {
+  const before = new Set(await listSeries(server));
+  const posted = await seedOrthanc(server, {
+    files: [],
+    tagCases: true,
+    concurrency: 1,
+  });
+  if (posted.rejected.length > 0) {
+    throw new Error(`Orthanc rejected ${posted.rejected.length} tag cases`);
+  }
+  const added = (await listSeries(server)).filter((id) => !before.has(id));
+  if (added.length !== 1 || added[0] === undefined) {
+    throw new Error(`the tag cases made ${added.length} series, not 1`);
+  }
+  await capture.get(
+    'tag-cases-instances-tags-full',
+    `/series/${added[0]}/instances-tags?full`,
+  );
+}
+
+async function listSeries(server: OrthancServer): Promise<string[]> {
+  const response = await fetch(`${server.url}/series`, {
+    headers: { Authorization: basicAuth(server) },
+  });
+  return (await response.json()) as string[];
+}
+
 async function captureFlavour(flavour: OrthancFlavour): Promise<string> {
   const dicomPort = await freePort();
   const server = await startOrthanc({
@@ -242,6 +289,7 @@ async function captureFlavour(flavour: OrthancFlavour): Promise<string> {
       'queries-answers-expand',
       `/queries/${query.ID}/answers?expand`,
     );
+    await captureTags(capture, server);
     await capture.get('tools-labels', '/tools/labels');
     await capture.get('metrics-prometheus', '/tools/metrics-prometheus');
     await capture.get(
@@ -254,6 +302,7 @@ async function captureFlavour(flavour: OrthancFlavour): Promise<string> {
       '/system',
       basicAuth({ username: server.username, password: 'wrong-password' }),
     );
+    await captureTagCases(capture, server);
     return `${folder}: ${capture.written} files (Orthanc ${server.version})`;
   } finally {
     await server.stop();

@@ -1,13 +1,15 @@
 // Minimal DICOM Part-10 files made in Node, to fill a test Orthanc with as
 // many patients, studies and series as a test needs. Explicit VR little
 // endian, a file meta group with its group length, the tags Orthanc
-// indexes, no pixel data. Everything is deterministic: the same index
-// always gives the same names, dates and UIDs (under the 2.25 UUID root).
+// indexes, sequences of defined length, no pixel data. Everything is
+// deterministic: the same index always gives the same names, dates and
+// UIDs (under the 2.25 UUID root).
 import { createHash } from 'node:crypto';
 
 const explicitVrLittleEndian = '1.2.840.10008.1.2.1';
 
-export type TextVr = 'CS' | 'DA' | 'IS' | 'LO' | 'PN' | 'SH' | 'TM' | 'UI';
+export type TextVr =
+  'CS' | 'DA' | 'IS' | 'LO' | 'LT' | 'PN' | 'SH' | 'TM' | 'UI' | 'UT';
 
 /** A data element whose value is text; the VR says how it is padded. */
 export interface DicomElement {
@@ -16,6 +18,25 @@ export interface DicomElement {
   vr: TextVr;
   value: string;
 }
+
+/** A data element whose value is bytes, such as a private blob. */
+export interface DicomBinary {
+  tag: number;
+  vr: 'OB';
+  bytes: Buffer;
+}
+
+/** A sequence: each item is a data set of its own. */
+export interface DicomSequence {
+  tag: number;
+  vr: 'SQ';
+  items: DataElement[][];
+}
+
+export type DataElement = DicomElement | DicomBinary | DicomSequence;
+
+/** The item tag (FFFE,E000) that opens each item of a sequence. */
+const itemTag = 0xfffee000;
 
 /** A UID under 2.25 derived from a name: 128 bits of its SHA-256. */
 export function uidFor(name: string): string {
@@ -36,6 +57,46 @@ function encodeElement(tag: number, vr: string, value: Buffer): Buffer {
   return Buffer.concat([header, value]);
 }
 
+/** A data set's elements in ascending tag order, as DICOM requires. */
+function encodeDataSet(elements: readonly DataElement[]): Buffer {
+  const sorted = [...elements].sort((a, b) => a.tag - b.tag);
+  return Buffer.concat(sorted.map(encodeDataElement));
+}
+
+function encodeDataElement(element: DataElement): Buffer {
+  switch (element.vr) {
+    case 'SQ':
+      return encodeElement(
+        element.tag,
+        'SQ',
+        Buffer.concat(element.items.map(encodeItem)),
+      );
+    case 'OB': {
+      // bytes pad to an even length with a NUL
+      const { bytes } = element;
+      const padded =
+        bytes.length % 2 === 0 ? bytes : Buffer.concat([bytes, Buffer.of(0)]);
+      return encodeElement(element.tag, 'OB', padded);
+    }
+    default:
+      return encodeElement(
+        element.tag,
+        element.vr,
+        encodeText(element.vr, element.value),
+      );
+  }
+}
+
+/** An item of defined length: its tag, its length, no VR. */
+function encodeItem(item: readonly DataElement[]): Buffer {
+  const body = encodeDataSet(item);
+  const header = Buffer.alloc(8);
+  header.writeUInt16LE(itemTag >>> 16, 0);
+  header.writeUInt16LE(itemTag & 0xffff, 2);
+  header.writeUInt32LE(body.length, 4);
+  return Buffer.concat([header, body]);
+}
+
 function encodeText(vr: TextVr, value: string): Buffer {
   // Every value has an even length: UIDs pad with NUL, text with a space.
   const bytes = Buffer.from(value, 'utf8');
@@ -47,7 +108,7 @@ function encodeText(vr: TextVr, value: string): Buffer {
 export function buildPart10(
   sopClassUid: string,
   sopInstanceUid: string,
-  elements: DicomElement[],
+  elements: DataElement[],
 ): Buffer {
   const meta = Buffer.concat([
     encodeElement(0x00020001, 'OB', Buffer.from([0x00, 0x01])),
@@ -60,16 +121,11 @@ export function buildPart10(
   const groupLength = Buffer.alloc(4);
   groupLength.writeUInt32LE(meta.length);
 
-  // A data set lists its elements in ascending tag order.
-  const sorted = [...elements].sort((a, b) => a.tag - b.tag);
-  const body = sorted.map((e) =>
-    encodeElement(e.tag, e.vr, encodeText(e.vr, e.value)),
-  );
   return Buffer.concat([
     Buffer.alloc(128),
     Buffer.from('DICM', 'latin1'),
     encodeElement(0x00020000, 'UL', groupLength),
     meta,
-    ...body,
+    encodeDataSet(elements),
   ]);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { generateInstances } from './generateInstances.ts';
 import { type OrthancServer, basicAuth } from './orthanc.ts';
+import { generateTagCases } from './tagCases.ts';
 
 export const pydicomData = '/usr/lib/python3/dist-packages/pydicom/data';
 export const pydicomFolders = [
@@ -21,6 +22,8 @@ export interface SeedOptions {
   namespace?: string;
   /** Files to send; every file under pydicom's folders when absent. */
   files?: string[];
+  /** Adds the series of instances with hard tags (tagCases.ts). */
+  tagCases?: boolean;
   /** Requests in flight, 8 to 16 is the sweet spot. */
   concurrency?: number;
 }
@@ -97,10 +100,10 @@ export async function seedOrthanc(
   options: SeedOptions = {},
 ): Promise<SeedResult> {
   const files = options.files ?? (await listFiles(pydicomFolders));
-  const generated = generateInstances(
-    options.generated ?? 0,
-    options.namespace,
-  );
+  const generated = [
+    ...generateInstances(options.generated ?? 0, options.namespace),
+    ...(options.tagCases ? generateTagCases() : []),
+  ];
   const uploads: Upload[] = [
     ...files.map((file) => ({ name: file, bytes: () => readFile(file) })),
     ...generated.map((instance) => ({

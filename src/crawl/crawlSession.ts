@@ -136,6 +136,7 @@ export class CrawlSession {
               elapsedMs: Math.round(performance.now() - started),
               rows: result.rows,
               notes: result.notes,
+              resources: result.resources,
             },
           });
           return;

@@ -51,6 +51,9 @@ export interface LoadSummary {
   /** Rows per table in this load. */
   rows: Record<string, number>;
   notes: TableNote[];
+  /** The resources this load covered; the others' tables were left as
+   *  they were. */
+  resources: string[];
 }
 
 export type WorkerToPage =

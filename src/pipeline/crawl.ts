@@ -187,6 +187,7 @@ class CrawlRun {
       bytes: this.stats.bytes,
       rows: { ...this.buffers.rowCounts },
       notes: this.notes,
+      resources: this.resources.map((r) => r.name),
     };
   }
 
@@ -327,6 +328,12 @@ class CrawlRun {
       },
       pageSize: this.pageSize,
       concurrency: Math.max(1, Math.floor(this.options.concurrency)),
+      listed: this.listed,
+      skip: (path: string, error: unknown) => {
+        if (!(error instanceof WarehouseError) || FATAL.has(error.code))
+          throw error;
+        this.record(resource, path, error);
+      },
     };
     try {
       for await (const items of readServerResource(resource, context)) {

@@ -29,4 +29,6 @@ export interface CrawlResult {
   /** Rows per table, child tables included. */
   rows: Record<string, number>;
   notes: CrawlNote[];
+  /** The resources this crawl read, by name, in declaration order. */
+  resources: string[];
 }

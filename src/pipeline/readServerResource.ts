@@ -20,16 +20,14 @@ import {
 import { OrthancError } from '../orthanc/orthancError';
 import { mapOrdered } from './orderedPool';
 import { parsePrometheusText } from './prometheusText';
+import { readInstancesTags, type TagsReadContext } from './readInstancesTags';
 import type { ServerResource } from './resources';
 
-/** What a reader needs from the crawl. */
-export interface ReadContext {
-  getJson(path: string): Promise<unknown>;
+/** What a reader needs from the crawl; `note` adds a note on the
+ *  resource's table to the load's summary. */
+export interface ReadContext extends TagsReadContext {
   getText(path: string): Promise<string>;
-  /** Adds a note on the resource's table to the load's summary. */
-  note(note: string): void;
   pageSize: number;
-  concurrency: number;
 }
 
 type Rows = AsyncGenerator<JsonObject[], void, undefined>;
@@ -57,6 +55,9 @@ export async function* readServerResource(
       return;
     case 'metrics':
       yield metricRows(await context.getText(path), context);
+      return;
+    case 'tags':
+      yield* readInstancesTags(resource, context);
       return;
   }
 }

@@ -24,6 +24,8 @@ interface BaseResource {
   maxNesting?: number;
   /** Lists in each item whose child tables exist from the start. */
   lists?: DeclaredList[];
+  /** Not in the default selection: loaded only when asked for. */
+  optIn?: true;
 }
 
 /**
@@ -60,9 +62,9 @@ export interface LevelResource extends BaseResource {
 
 /**
  * What the server holds besides the DICOM resources: its configuration,
- * logs, query answers and metrics. Read after the levels; one that is
- * empty, switched off or unknown to the server (404) gives an empty table
- * and a note, never a failed load.
+ * logs, query answers and metrics, and the instances' full tags. Read
+ * after the levels; one that is empty, switched off or unknown to the
+ * server (404) gives an empty table and a note, never a failed load.
  */
 export interface ServerResource extends BaseResource {
   /** Query string of the request, without `?`. */
@@ -76,11 +78,14 @@ export interface ServerResource extends BaseResource {
    * - `answers`: for each ID the path lists, the list at `itemPath`, one
    *   row per item with `query_id` and `answer_index`.
    * - `metrics`: Prometheus text, one row per sample.
+   * - `tags`: for each series, the tags of its instances at `itemPath`,
+   *   one row per instance (see readInstancesTags.ts).
    */
-  yields: 'log' | 'named' | 'answers' | 'metrics';
+  yields: 'log' | 'named' | 'answers' | 'metrics' | 'tags';
   /** For `log`: the key of the entries in a page, e.g. `Changes`. */
   entriesKey?: string;
-  /** For `answers`: the path of one ID's items, `{id}` standing for it. */
+  /** For `answers` and `tags`: the path of one ID's items, `{id}`
+   *  standing for it. */
   itemPath?: string;
   /** Why the table can come out empty, for the load's notes. */
   emptyNote: string;
@@ -233,10 +238,32 @@ const metrics: ServerResource = {
     'recorded none yet.',
 };
 
+/**
+ * Every tag of every instance, one request per series: far more requests
+ * and bytes than the rest of a load, so only on request. Sequences nest
+ * three or four deep in real files (RT structure sets, the functional
+ * groups of enhanced multi-frame images); five levels of child tables
+ * keep those whole, deeper ones stay JSON text.
+ */
+const instancesTags: ServerResource = {
+  name: 'instances_tags',
+  path: '/series',
+  yields: 'tags',
+  itemPath: '/series/{id}/instances-tags?full',
+  table: 'instances_tags',
+  primaryKey: ['id'],
+  disposition: 'replace',
+  columns: [text('id'), text('parent_series')],
+  maxNesting: 5,
+  optIn: true,
+  emptyNote: 'The server holds no instances.',
+};
+
 /** Every resource a load knows, in the order a full load fetches them. */
 export const RESOURCES: readonly Resource[] = [
   ...LEVELS.map(details),
   ...LEVELS.map(idList),
+  instancesTags,
   modalities,
   changeLog,
   exportLog,
@@ -258,9 +285,12 @@ export const CRAWL_ERRORS: RootTableSpec = {
   ],
 };
 
-/** The resources named, in declaration order; all when none are named. */
+/**
+ * The resources named, in declaration order; when none are named, the
+ * default selection: all but the opt-in ones.
+ */
 export function selectResources(names?: readonly string[]): Resource[] {
-  if (!names) return [...RESOURCES];
+  if (!names) return RESOURCES.filter((r) => !r.optIn);
   const unknown = names.filter((n) => !RESOURCES.some((r) => r.name === n));
   if (unknown.length > 0) {
     throw new RangeError(`unknown resources: ${unknown.join(', ')}`);

@@ -12,6 +12,7 @@ import type {
 } from '../crawl/protocol';
 import { runLoad } from '../crawl/runLoad';
 import { toErrorData } from '../lib/errors';
+import { selectResources } from '../pipeline/resources';
 import { beginLoad } from '../warehouse/loadSession';
 import type { LoadSession } from '../warehouse/loadSession';
 import type { Slice } from './slice';
@@ -32,6 +33,10 @@ export interface LoadState {
 
 export interface LoadSlice {
   load: LoadState;
+  /** The resources the next load fetches, by name, in declaration order;
+   *  the default selection at first. A load of none is refused. */
+  selectedResources: string[];
+  setSelectedResources: (names: readonly string[]) => void;
   startLoad: () => Promise<void>;
   cancelLoad: () => void;
 }
@@ -66,9 +71,16 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
 
   return {
     load: idle,
+    selectedResources: selectResources().map((r) => r.name),
+
+    setSelectedResources: (names) => {
+      set({ selectedResources: selectResources(names).map((r) => r.name) });
+    },
 
     startLoad: async () => {
       if (get().load.status === 'running' || get().serverInfo === null) return;
+      const resources = get().selectedResources;
+      if (resources.length === 0) return;
       const loadId = newLoadId();
       const connection = get().connection();
       set({ load: { ...idle, status: 'running', loadId } });
@@ -107,7 +119,12 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
             });
           },
         };
-        const running = runLoad(loadId, connection, options, handlers);
+        const running = runLoad(
+          loadId,
+          connection,
+          { ...options, resources },
+          handlers,
+        );
         handle = running;
         const summary = await running.done;
         update({ progress: progressOf(summary) });

@@ -6,6 +6,7 @@ import { useAppStore } from '../../store/appStore';
 import type { LoadState } from '../../store/loadSlice';
 import { formatCount, formatDuration, formatRate } from '../common/format';
 import { LoadSummaryView } from './LoadSummaryView';
+import { ResourcePicker } from './ResourcePicker';
 
 function statusText(load: LoadState): string {
   switch (load.status) {
@@ -27,6 +28,7 @@ function statusText(load: LoadState): string {
 export function LoadPanel() {
   const load = useAppStore((s) => s.load);
   const connected = useAppStore((s) => s.serverInfo !== null);
+  const picked = useAppStore((s) => s.selectedResources.length > 0);
   const { startLoad, cancelLoad } = useAppStore.getState();
   const running = load.status === 'running';
   const progress = load.progress;
@@ -35,14 +37,20 @@ export function LoadPanel() {
     <section className="card" aria-labelledby="load-heading">
       <h2 id="load-heading">Load</h2>
       <p className="muted">
-        Reads patients, studies, series and instances from the server into the
-        in-browser warehouse (schema <code>orthanc_data</code>).
+        Reads the resources picked below from the server into the in-browser
+        warehouse (schema <code>orthanc_data</code>).
       </p>
+      <ResourcePicker disabled={running} />
+      {!picked && (
+        <p role="alert" className="error-text">
+          Pick at least one resource to load.
+        </p>
+      )}
       <div className="actions">
         <button
           type="button"
           className="primary"
-          disabled={!connected || running}
+          disabled={!connected || running || !picked}
           onClick={() => {
             void startLoad();
           }}

@@ -1,6 +1,7 @@
 // What a finished load brought: rows per table as the warehouse took
 // them, and the notes the crawl left (skipped resources, empty logs...).
 
+import { RESOURCES } from '../../pipeline/resources';
 import type { LoadState } from '../../store/loadSlice';
 import { formatBytes, formatCount, formatDuration } from '../common/format';
 
@@ -11,6 +12,9 @@ export function LoadSummaryView({ load }: { load: LoadState }) {
   );
   const total = rows.reduce((sum, [, n]) => sum + n, 0);
   if (summary === null) return null;
+  const left = RESOURCES.map((r) => r.name).filter(
+    (name) => !summary.resources.includes(name),
+  );
 
   return (
     <div className="load-summary">
@@ -18,6 +22,11 @@ export function LoadSummaryView({ load }: { load: LoadState }) {
         Load <code>{summary.loadId}</code>: {formatCount(total)} rows in{' '}
         {rows.length} tables from {formatCount(summary.requests)} requests (
         {formatBytes(summary.bytes)}) in {formatDuration(summary.elapsedMs)}.
+      </p>
+      <p className="load-resources">
+        Resources: {summary.resources.join(', ')}.
+        {left.length > 0 &&
+          ` Not in this load, their tables left as they were: ${left.join(', ')}.`}
       </p>
       <details>
         <summary>Rows per table</summary>
