@@ -52,6 +52,7 @@ async function startStack(
   const seeded = await seedOrthanc(orthanc, {
     generated: generatedInstances,
     tagCases: true,
+    charsetCases: true,
   });
 
   // The seed must be what the server holds, or every count check lies.

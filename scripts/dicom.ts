@@ -16,7 +16,8 @@ export interface DicomElement {
   /** Group and element as one number, e.g. 0x00100010. */
   tag: number;
   vr: TextVr;
-  value: string;
+  /** Text, written as UTF-8, or the exact bytes of the value. */
+  value: string | Buffer;
 }
 
 /** A data element whose value is bytes, such as a private blob. */
@@ -97,9 +98,9 @@ function encodeItem(item: readonly DataElement[]): Buffer {
   return Buffer.concat([header, body]);
 }
 
-function encodeText(vr: TextVr, value: string): Buffer {
+function encodeText(vr: TextVr, value: string | Buffer): Buffer {
   // Every value has an even length: UIDs pad with NUL, text with a space.
-  const bytes = Buffer.from(value, 'utf8');
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   if (bytes.length % 2 === 0) return bytes;
   return Buffer.concat([bytes, Buffer.from([vr === 'UI' ? 0x00 : 0x20])]);
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { generateInstances } from './generateInstances.ts';
 import { type OrthancServer, basicAuth } from './orthanc.ts';
+import { generateCharsetCases } from './charsetCases.ts';
 import { generateTagCases } from './tagCases.ts';
 
 export const pydicomData = '/usr/lib/python3/dist-packages/pydicom/data';
@@ -24,6 +25,8 @@ export interface SeedOptions {
   files?: string[];
   /** Adds the series of instances with hard tags (tagCases.ts). */
   tagCases?: boolean;
+  /** Adds the patients with wrongly declared charsets (charsetCases.ts). */
+  charsetCases?: boolean;
   /** Requests in flight, 8 to 16 is the sweet spot. */
   concurrency?: number;
 }
@@ -103,6 +106,7 @@ export async function seedOrthanc(
   const generated = [
     ...generateInstances(options.generated ?? 0, options.namespace),
     ...(options.tagCases ? generateTagCases() : []),
+    ...(options.charsetCases ? generateCharsetCases() : []),
   ];
   const uploads: Upload[] = [
     ...files.map((file) => ({ name: file, bytes: () => readFile(file) })),
