@@ -36,6 +36,12 @@ export interface SeriesDetail {
   MainDicomTags: Record<string, string | undefined>;
 }
 
+export interface StudyDetail {
+  ID: string;
+  ParentPatient: string;
+  MainDicomTags: Record<string, string | undefined>;
+}
+
 export interface PatientDetail {
   ID: string;
   MainDicomTags: Record<string, string | undefined>;

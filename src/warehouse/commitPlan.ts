@@ -1,4 +1,5 @@
-// The statements that move a finished load from staging into the dataset.
+// The statements that move a finished load from staging into the dataset,
+// and re-create the typed views over it (dicomViews.ts).
 // They run in one transaction (see loadSession.ts), so a load lands whole
 // or not at all, and what earlier loads left stays readable meanwhile.
 //
@@ -7,6 +8,8 @@
 // has changed its rows.
 
 import type { TableSchema } from '../pipeline/schema';
+import { dicomViewsSql } from './dicomViews';
+import type { DatasetTable } from './dicomViews';
 import {
   DATASET,
   STAGING,
@@ -76,6 +79,7 @@ export function commitPlan(input: CommitInput): CommitStep[] {
         insertsInto: table.schema.name,
       })),
     ...statements([
+      ...dicomViewsSql(datasetAfterCommit(input)),
       recordLoad(input),
       `DROP SCHEMA IF EXISTS ${quoteIdent(STAGING)} CASCADE`,
     ]),
@@ -207,6 +211,21 @@ function undeclaredChildren(root: string, input: CommitInput): ExistingTable[] {
   return [...input.existing.entries()]
     .filter(([key]) => key.startsWith(prefix) && !declared.has(key))
     .map(([, table]) => table);
+}
+
+/** The dataset's tables once the load is in, with old and new columns. */
+function datasetAfterCommit(input: CommitInput): DatasetTable[] {
+  const tables = new Map<string, { name: string; columns: string[] }>();
+  for (const [key, table] of input.existing) {
+    tables.set(key, { name: table.name, columns: [...table.columns] });
+  }
+  for (const staged of input.tables) {
+    const key = identKey(staged.schema.name);
+    const table = tables.get(key) ?? { name: staged.schema.name, columns: [] };
+    table.columns.push(...staged.columns.map((column) => column.name));
+    tables.set(key, table);
+  }
+  return [...tables.values()];
 }
 
 /** A row in `_dlt_loads`, as dlt writes one for a completed load. */
