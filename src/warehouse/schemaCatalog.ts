@@ -39,11 +39,12 @@ async function columns(query: CatalogQuery) {
   const byRelation = new Map<string, CatalogColumn[]>();
   for (const row of rows) {
     const relation = String(row.table_name);
-    const column = {
+    const columns = byRelation.get(relation) ?? [];
+    columns.push({
       name: String(row.column_name),
       type: String(row.data_type),
-    };
-    byRelation.set(relation, [...(byRelation.get(relation) ?? []), column]);
+    });
+    byRelation.set(relation, columns);
   }
   return byRelation;
 }

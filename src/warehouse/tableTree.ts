@@ -73,7 +73,9 @@ export function tableTree(
   const childrenOf = new Map<string, string[]>();
   for (const [name, parent] of parentOf) {
     if (parent === null) continue;
-    childrenOf.set(parent, [...(childrenOf.get(parent) ?? []), name]);
+    const children = childrenOf.get(parent) ?? [];
+    children.push(name);
+    childrenOf.set(parent, children);
   }
 
   const places: TreePlace[] = [];

@@ -237,6 +237,7 @@ for (const version of ['1.10.1', '1.12.7']) {
         type: 'VARCHAR',
         source: ['MainDicomTags', 'StudyDate'],
         variant: false,
+        plainName: 'main_dicom_tags__study_date',
         renamed: false,
       });
 
@@ -249,6 +250,7 @@ for (const version of ['1.10.1', '1.12.7']) {
       expect(collided).toMatchObject({
         source: ['patient_id'],
         type: 'VARCHAR',
+        plainName: 'patient_id',
         renamed: true,
       });
       expect(tags.find((c) => c.name === 'patient_id__v_bigint')).toMatchObject(

@@ -4,7 +4,7 @@
 // knows: the JSON keys behind each column, variant columns, the list a
 // child table holds, write disposition and primary key.
 
-import { wasRenamed } from '../pipeline/columnOrigin';
+import { plainColumnName, wasRenamed } from '../pipeline/columnOrigin';
 import { NamingConvention } from '../pipeline/naming';
 import type {
   ColumnSchema,
@@ -26,7 +26,9 @@ export interface SchemaColumn extends CatalogColumn {
   /** The JSON keys the values come from, when the stored schema has them. */
   source: string[] | null;
   variant: boolean;
-  /** Named apart because another key had its plain name first. */
+  /** The name the keys would have alone, when they are recorded. */
+  plainName: string | null;
+  /** Named apart because another key had the plain name first. */
   renamed: boolean;
 }
 
@@ -75,6 +77,7 @@ function describeColumn(
     ...column,
     source: source && source.length > 0 ? [...source] : null,
     variant: recorded?.variant === true,
+    plainName: recorded ? plainColumnName(recorded, naming) : null,
     renamed: recorded !== undefined && wasRenamed(recorded, naming),
   };
 }
