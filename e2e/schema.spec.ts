@@ -24,6 +24,13 @@ function treeItem(page: Page, table: string) {
     .getByRole('treeitem', { name: new RegExp(`^${table} `) });
 }
 
+/** What the details of the selected table say for `term`. */
+function fact(page: Page, term: string) {
+  return page
+    .locator('.schema-facts dt', { hasText: term })
+    .locator('xpath=following-sibling::dd[1]');
+}
+
 /** The cells of the row of `column` in the columns table of `table`. */
 async function columnRow(page: Page, table: string, column: string) {
   const columns = page.getByRole('table', { name: `Columns of ${table}` });
@@ -103,8 +110,7 @@ for (const target of env.targets) {
       await expect(treeItem(page, 'studies_detail__series')).toBeVisible();
 
       await treeItem(page, 'studies_detail__series').click();
-      const facts = page.locator('.schema-facts');
-      await expect(facts).toContainText(
+      await expect(fact(page, 'Parent link')).toContainText(
         '_dlt_parent_id = studies_detail._dlt_id',
       );
       await page.getByRole('button', { name: 'Open in Tables' }).click();
@@ -191,9 +197,8 @@ for (const target of env.targets) {
 
       await openSchema(page);
       await treeItem(page, 'tag_samples').click();
-      const facts = page.locator('.schema-facts');
-      await expect(facts).toContainText('Write dispositionmerge');
-      await expect(facts).toContainText('Primary keypatient_id');
+      await expect(fact(page, 'Write disposition')).toHaveText('merge');
+      await expect(fact(page, 'Primary key')).toHaveText('patient_id');
       expect(await columnRow(page, 'tag_samples', 'patient_id')).toEqual([
         'patient_id',
         'VARCHAR',
@@ -233,10 +238,10 @@ for (const target of env.targets) {
         'MainDicomTags › StudyDate',
         '',
       ]);
-      await expect(page.getByText('Write disposition')).toBeVisible();
-      await expect(page.locator('.schema-facts')).not.toContainText(
+      await expect(fact(page, 'Write disposition')).not.toHaveText(
         'not recorded',
       );
+      await expect(fact(page, 'Primary key')).toHaveText('id');
     });
   });
 }

@@ -1,6 +1,8 @@
 // Reads the warehouse's shape in four catalog queries, however many
 // tables there are: a dataset can hold a few hundred child tables, and a
-// query per table would keep the view waiting on each round trip.
+// query per table would keep the view waiting on each round trip. They
+// run in one read transaction, so a commit landing meanwhile cannot drop
+// a table between listing it and counting its rows.
 //
 // Row counts are count(*), all tables in one UNION ALL. DuckDB's
 // `estimated_size` is cheaper but not exact: it still counts the rows a
@@ -84,6 +86,15 @@ async function storedSchema(query: CatalogQuery) {
 export async function readCatalog(
   query: CatalogQuery,
 ): Promise<CatalogSnapshot> {
+  await query('BEGIN TRANSACTION');
+  try {
+    return await readSnapshot(query);
+  } finally {
+    await query('ROLLBACK');
+  }
+}
+
+async function readSnapshot(query: CatalogQuery): Promise<CatalogSnapshot> {
   const found = await relations(query);
   const byRelation = await columns(query);
   const counts = await rowCounts(query, found.tables);
