@@ -1,5 +1,6 @@
 // The page: connection and load side by side, then the warehouse's
-// tables and the SQL view as tabs.
+// tables, its schema and the SQL view as tabs. The table open in the
+// Tables tab lives here, so the schema view can open one there.
 
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -7,12 +8,18 @@ import { useState } from 'react';
 import { ConnectPanel } from '../ui/connect/ConnectPanel';
 import { Tabs } from '../ui/common/Tabs';
 import { LoadPanel } from '../ui/load/LoadPanel';
+import { SchemaPanel } from '../ui/schema/SchemaPanel';
 import { SqlPanel } from '../ui/sql/SqlPanel';
 import { TablesPanel } from '../ui/tables/TablesPanel';
 import { queryClient } from './queryClient';
 
 export function App() {
   const [tab, setTab] = useState('tables');
+  const [openTable, setOpenTable] = useState<string | null>(null);
+  const showTable = (name: string) => {
+    setOpenTable(name);
+    setTab('tables');
+  };
   return (
     <QueryClientProvider client={queryClient}>
       <div className="app">
@@ -33,7 +40,18 @@ export function App() {
               selected={tab}
               onSelect={setTab}
               tabs={[
-                { id: 'tables', label: 'Tables', content: <TablesPanel /> },
+                {
+                  id: 'tables',
+                  label: 'Tables',
+                  content: (
+                    <TablesPanel selected={openTable} onSelect={setOpenTable} />
+                  ),
+                },
+                {
+                  id: 'schema',
+                  label: 'Schema',
+                  content: <SchemaPanel onOpenTable={showTable} />,
+                },
                 { id: 'sql', label: 'SQL', content: <SqlPanel /> },
               ]}
             />

@@ -1,16 +1,21 @@
-// The warehouse's tables, and the one the user opened.
+// The warehouse's tables, and the one the user opened (kept by the page,
+// so that it stays open across tabs and other views can open one).
 
 import { useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
 
 import { useAppStore } from '../../store/appStore';
 import { listTables } from '../../warehouse/queries';
 import { formatCount } from '../common/format';
 import { TableView } from './TableView';
 
-export function TablesPanel() {
+export function TablesPanel({
+  selected,
+  onSelect,
+}: {
+  selected: string | null;
+  onSelect: (name: string) => void;
+}) {
   const version = useAppStore((s) => s.warehouseVersion);
-  const [selected, setSelected] = useState<string | null>(null);
   const tables = useQuery({
     queryKey: ['tables', version],
     queryFn: listTables,
@@ -47,7 +52,7 @@ export function TablesPanel() {
                 className="table-button"
                 aria-current={table.name === open ? 'true' : undefined}
                 onClick={() => {
-                  setSelected(table.name);
+                  onSelect(table.name);
                 }}
               >
                 <span className="table-name">{table.name}</span>{' '}
