@@ -21,6 +21,8 @@ import {
   C_DLT_PARENT_ID,
   C_DLT_ROOT_ID,
   C_VALUE,
+} from './columnIdentity';
+import {
   type RootTableSpec,
   TableRegistry,
   type TableState,
