@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseOrthancJson } from '../orthanc/parseOrthancJson';
 import type { CapturedResponse } from '../orthanc/replayFetch';
 import { NamingConvention } from './naming';
 import { RelationalNormalizer, type RootSpec } from './normalize';
@@ -260,6 +261,21 @@ describe('the relational normalizer on awkward shapes', () => {
     const types = registry.snapshot('numbers').columns;
     expect(types.find((c) => c.name === 'big')?.type).toBe('double');
     expect(types.find((c) => c.name === 'max')?.type).toBe('bigint');
+  });
+
+  it('keeps exactly parsed integers exact, as text past BIGINT', () => {
+    const { registry, normalizer } = setup();
+    const item = parseOrthancJson(
+      '{"ID":"a","Big":9223372036854775808,"Near":9007199254740993,' +
+        '"Min":-9223372036854775808}',
+    ) as Json;
+    const [root] = normalizer.normalize(item, spec('exact'));
+    expect(root?.row.get('big')).toBe('9223372036854775808');
+    expect(root?.row.get('near')).toBe(9007199254740993n);
+    expect(root?.row.get('min')).toBe(-9223372036854775808n);
+    const types = registry.snapshot('exact').columns;
+    expect(types.find((c) => c.name === 'big')?.type).toBe('text');
+    expect(types.find((c) => c.name === 'near')?.type).toBe('bigint');
   });
 
   it('never writes "[object Object]" when one key holds several JSON types', () => {
