@@ -120,6 +120,7 @@ export class CrawlSession {
         log,
       };
       if (options.resources) crawlOptions.resources = options.resources;
+      if (options.schema) crawlOptions.schema = options.schema;
       if (this.options.fetch) crawlOptions.fetch = this.options.fetch;
       const events = crawl(connection, crawlOptions);
 
@@ -136,6 +137,7 @@ export class CrawlSession {
               elapsedMs: Math.round(performance.now() - started),
               rows: result.rows,
               notes: result.notes,
+              state: result.state,
             },
           });
           return;
