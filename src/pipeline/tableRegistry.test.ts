@@ -212,6 +212,32 @@ describe('a registry restored from the stored schema', () => {
     ).toEqual(before);
   });
 
+  it('takes the disposition and declared columns this load declares', () => {
+    const first = load([{ ID: 'a' }], thingsSpec);
+    const declared: RootSpec = {
+      ...thingsSpec,
+      disposition: 'replace',
+      columns: [
+        { name: 'id', type: 'text' },
+        { name: 'colour', type: 'text' },
+      ],
+    };
+    const second = load(
+      [{ ID: 'b', Colour: 'red' }],
+      declared,
+      stored(first.registry),
+    );
+
+    const schema = second.registry.snapshot('things');
+    expect(schema.disposition).toBe('replace');
+    expect(schema.columns.map((c) => [c.name, c.source])).toEqual([
+      ['id', ['ID']],
+      ['_dlt_load_id', undefined],
+      ['_dlt_id', undefined],
+      ['colour', ['Colour']],
+    ]);
+  });
+
   it('does not send again a stored table that this load leaves alone', () => {
     const first = load([{ ID: 'a', Parts: ['x'] }], thingsSpec);
     const other: RootSpec = { ...thingsSpec, name: 'others' };

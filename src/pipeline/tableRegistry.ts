@@ -60,6 +60,8 @@ export class TableRegistry {
   readonly naming: NamingConvention;
   private readonly tables = new Map<string, TableState>();
   private readonly tableByIdentity = new Map<string, TableState>();
+  /** Stored roots this load has declared again. */
+  private readonly redeclared = new Set<TableState>();
 
   constructor(naming: NamingConvention, stored?: StoredSchema | null) {
     this.naming = naming;
@@ -115,7 +117,10 @@ export class TableRegistry {
   root(spec: RootTableSpec): TableState {
     const existing = this.tableByIdentity.get(spec.name);
     if (existing) {
-      if (existing.stored) this.refresh(existing, spec);
+      if (existing.stored && !this.redeclared.has(existing)) {
+        this.redeclared.add(existing);
+        this.refresh(existing, spec);
+      }
       return existing;
     }
 

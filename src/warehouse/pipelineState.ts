@@ -5,7 +5,8 @@
 // moves its cursor; a log it did not read keeps the cursor it had.
 //
 // dlt compresses the state and stores it as base64; here `state` is the
-// plain JSON text, so that it can be read with SQL (json_extract).
+// plain JSON text, readable as it is (DuckDB-WASM has no JSON functions
+// offline, but the text can be read, searched and exported).
 
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 
