@@ -8,6 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { startServer, type RunningServer } from '../server/startServer.ts';
 import { e2eEnv } from './env';
 import { type FaultProxy, startFaultProxy } from './faultProxy';
+import { runQuery } from './pageSteps';
 
 const env = e2eEnv();
 let proxy: FaultProxy;
@@ -31,18 +32,15 @@ test.afterAll(async () => {
 });
 
 async function countRows(page: Page): Promise<string[]> {
-  await page.getByRole('tab', { name: 'SQL' }).click();
-  await page.getByLabel('SQL query').fill(
+  const [row] = await runQuery(
+    page,
     `select (select count(*) from information_schema.tables
               where table_schema = 'orthanc_data'),
             (select count(*) from orthanc_data.patients_detail),
             (select count(*) from orthanc_data.instances_detail),
             (select count(*) from orthanc_data._dlt_loads)`,
   );
-  await page.getByRole('button', { name: 'Run query' }).click();
-  const result = page.getByRole('table', { name: 'Query result' });
-  await expect(result).toBeVisible();
-  return result.locator('tbody td').allTextContents();
+  return row ?? [];
 }
 
 test('a cancelled load leaves every table as it was', async ({ page }) => {

@@ -53,7 +53,18 @@ export async function loadAll(page: Page): Promise<void> {
 export async function runQuery(page: Page, sql: string): Promise<string[][]> {
   await page.getByRole('tab', { name: 'SQL' }).click();
   await page.getByLabel('SQL query').fill(sql);
+  const previous = page.locator('.sql-result');
+  const last =
+    (await previous.count()) > 0
+      ? await previous.getAttribute('data-run')
+      : null;
   await page.getByRole('button', { name: 'Run query' }).click();
+  // the result of this run, not the one still shown from the last
+  await expect(page.locator('.sql-result')).toHaveAttribute('data-run', /\d+/);
+  await expect(page.locator('.sql-result')).not.toHaveAttribute(
+    'data-run',
+    last ?? '',
+  );
   const result = page.getByRole('table', { name: 'Query result' });
   await expect(result).toBeVisible();
   const rows = result.locator('tbody tr');

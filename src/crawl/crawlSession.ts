@@ -120,6 +120,7 @@ export class CrawlSession {
         log,
       };
       if (options.resources) crawlOptions.resources = options.resources;
+      if (options.schema) crawlOptions.schema = options.schema;
       if (this.options.fetch) crawlOptions.fetch = this.options.fetch;
       const events = crawl(connection, crawlOptions);
 
@@ -137,6 +138,7 @@ export class CrawlSession {
               rows: result.rows,
               notes: result.notes,
               resources: result.resources,
+              state: result.state,
             },
           });
           return;

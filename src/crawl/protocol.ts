@@ -4,7 +4,8 @@
 
 import type { ErrorData } from '../lib/errors';
 import type { Connection } from '../orthanc/connection';
-import type { TableSchema } from '../pipeline/schema';
+import type { CrawlState } from '../pipeline/crawlState';
+import type { StoredSchema, TableSchema } from '../pipeline/schema';
 
 export type { Connection };
 
@@ -15,6 +16,9 @@ export interface LoadOptions {
   pageSize: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** The schema earlier loads left in the warehouse; none before the
+   *  first. The load keeps its names and types and only adds to it. */
+  schema?: StoredSchema;
 }
 
 export type PageToWorker =
@@ -54,6 +58,9 @@ export interface LoadSummary {
   /** The resources this load covered; the others' tables were left as
    *  they were. */
   resources: string[];
+  /** What the next load needs to know of this one (log cursors, the
+   *  server's totals), for `_dlt_pipeline_state`. */
+  state: CrawlState;
 }
 
 export type WorkerToPage =

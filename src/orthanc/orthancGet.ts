@@ -18,6 +18,7 @@ import type { Logger } from '../lib/logger';
 import type { Connection } from './connection';
 import { type Endpoint, endpointOf } from './endpoint';
 import { OrthancError } from './orthancError';
+import { parseOrthancJson } from './parseOrthancJson';
 
 /** Counters shared by the requests of one load. */
 export interface RequestStats {
@@ -184,7 +185,7 @@ function transportError(
 
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as unknown;
+    return parseOrthancJson(text);
   } catch {
     return undefined;
   }

@@ -35,6 +35,7 @@ import { OrthancError } from '../orthanc/orthancError';
 import { getStatistics } from '../orthanc/statistics';
 import type { CrawlEvent, CrawlNote, CrawlResult } from './crawlEvents';
 import { DeclaredLists } from './declaredLists';
+import { advanceCursor, emptyCrawlState, statisticsState } from './crawlState';
 import { NamingConvention } from './naming';
 import { RelationalNormalizer, type RootSpec } from './normalize';
 import { mapOrdered } from './orderedPool';
@@ -50,6 +51,7 @@ import {
 } from './resources';
 import { planTasks, type Task, taskPath, taskStage } from './crawlPlan';
 import { TableBuffers } from './tableBuffers';
+import type { StoredSchema } from './schema';
 import { TableRegistry } from './tableRegistry';
 
 export interface CrawlOptions {
@@ -68,6 +70,8 @@ export interface CrawlOptions {
   naming?: NamingConvention;
   /** IDs the pages missed are fetched one by one up to this many. */
   maxRefetch?: number;
+  /** The schema earlier loads left: names and types carry on. */
+  schema?: StoredSchema;
 }
 
 /** Failures after which going on cannot help. */
@@ -118,6 +122,7 @@ class CrawlRun {
   private readonly listed = new Map<Level, Set<string>>();
   private readonly duplicates = new Map<string, number>();
   private readonly notes: CrawlNote[] = [];
+  private readonly state = emptyCrawlState();
   private failuresInARow = 0;
   private skipped = 0;
 
@@ -147,6 +152,7 @@ class CrawlRun {
 
     const registry = new TableRegistry(
       options.naming ?? new NamingConvention(),
+      options.schema,
     );
     this.normalizer = new RelationalNormalizer(registry, options.loadId);
     this.buffers = new TableBuffers(registry, options.batchRows);
@@ -156,6 +162,7 @@ class CrawlRun {
   async *events(): AsyncGenerator<CrawlEvent, CrawlResult, undefined> {
     yield this.progress('Reading the server totals');
     const totals = await getStatistics(this.endpoint, this.getOptions);
+    this.state.statistics = statisticsState(totals);
 
     // every table of the load exists from the start, rows or not
     for (const table of [...this.resources.map(spec), CRAWL_ERRORS]) {
@@ -188,6 +195,7 @@ class CrawlRun {
       rows: { ...this.buffers.rowCounts },
       notes: this.notes,
       resources: this.resources.map((r) => r.name),
+      state: this.state,
     };
   }
 
@@ -318,6 +326,7 @@ class CrawlRun {
     const table = resource.table;
     yield this.progress(`${table}: reading`);
     let rows = 0;
+    const isLog = resource.yields === 'log';
     const context = {
       getJson: (path: string) =>
         orthancGet(this.endpoint, path, this.getOptions),
@@ -340,6 +349,7 @@ class CrawlRun {
         if (this.signal.aborted) throw cancelledError();
         for (const item of items) {
           this.buffers.add(this.normalizer.normalize(item, spec(resource)));
+          if (isLog) advanceCursor(this.state, resource.name, item);
         }
         rows += items.length;
         yield* this.buffers.drain(false);
@@ -367,6 +377,7 @@ class CrawlRun {
       );
       return;
     }
+    if (isLog) this.state.cursors[resource.name] ??= 0;
     if (rows === 0) this.note(table, resource.emptyNote);
   }
 

@@ -1,6 +1,7 @@
 // What a crawl hands out, in order: a table's schema before its first rows
 // and again whenever it has grown, batches of rows, and progress.
 
+import type { CrawlState } from './crawlState';
 import type { Row } from './rows';
 import type { TableSchema } from './schema';
 
@@ -31,4 +32,6 @@ export interface CrawlResult {
   notes: CrawlNote[];
   /** The resources this crawl read, by name, in declaration order. */
   resources: string[];
+  /** What the next load needs to know of this one. */
+  state: CrawlState;
 }

@@ -207,6 +207,7 @@ for (const version of ['1.10.1', '1.12.7']) {
       const json =
         deepest && table(deepest.name)[0]?.get('referenced_study_sequence');
       expect(deepest?.columns).toContainEqual({
+        source: ['ReferencedStudySequence'],
         name: 'referenced_study_sequence',
         type: 'json',
       });

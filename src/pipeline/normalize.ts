@@ -22,6 +22,8 @@ import {
   C_DLT_PARENT_ID,
   C_DLT_ROOT_ID,
   C_VALUE,
+} from './columnIdentity';
+import {
   type RootTableSpec,
   TableRegistry,
   type TableState,
@@ -39,6 +41,9 @@ export interface RootSpec extends RootTableSpec {
 }
 
 type JsonObject = Record<string, unknown>;
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
 
 interface PendingList {
   rawPath: string[];
@@ -67,7 +72,12 @@ function typed(value: unknown): [ColumnType, CellValue] | null {
         ? ['bigint', BigInt(value)]
         : ['double', value];
     case 'bigint':
-      return ['bigint', value];
+      // Integers parsed exactly (see parseOrthancJson.ts). One outside
+      // BIGINT's range would wrap around in an Int64 column; dlt would
+      // make it a decimal, here it stays exact as text.
+      return value >= INT64_MIN && value <= INT64_MAX
+        ? ['bigint', value]
+        : ['text', value.toString()];
     default:
       return null;
   }

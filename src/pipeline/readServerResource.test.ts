@@ -426,7 +426,9 @@ describe('metrics across loads (case C12)', () => {
       'load-2',
     );
     const columns = (r: typeof first) =>
-      r.tables.get('tools_metrics_prometheus')?.columns;
+      r.tables
+        .get('tools_metrics_prometheus')
+        ?.columns.map((c) => [c.name, c.type]);
     expect(columns(second)).toEqual(columns(first));
 
     const rows = second.rows.get('tools_metrics_prometheus') ?? [];

@@ -62,8 +62,12 @@ export class TableBuffers {
       }
     }
     if (all) {
+      // a table an earlier load left and this one never touched stays
+      // as it is: it is not sent again
       for (const state of this.registry.all()) {
-        yield* this.schemaIfChanged(state.schema.name);
+        const name = state.schema.name;
+        if (state.stored && !this.sentVersion.has(name)) continue;
+        yield* this.schemaIfChanged(name);
       }
     }
   }

@@ -4,49 +4,47 @@
 // distinct, deterministic names instead of sharing or overwriting a
 // column. A value whose type differs from its column's goes to a dlt
 // variant column `<column>__v_<type>`; nothing is ever coerced to text.
+//
+// A registry can start from the schema an earlier load left (restore):
+// every table and column keeps its name, type and owner, so a later load
+// routes values exactly as the earlier one did, whatever order its keys
+// arrive in, and only ever adds columns.
 
 import type {
   ColumnSchema,
   ColumnType,
+  StoredSchema,
   TableSchema,
   WriteDisposition,
 } from './schema';
+import {
+  C_DLT_ID,
+  C_DLT_LIST_IDX,
+  C_DLT_PARENT_ID,
+  C_DLT_ROOT_ID,
+  childIdentity,
+  columnIdentity,
+  copyColumn,
+  PATH,
+  storedOwner,
+  SYSTEM,
+  SYSTEM_TYPES,
+  variantIdentity,
+} from './columnIdentity';
 import { computeTag, NamingConvention, trimAndTag } from './naming';
 import type { CellValue, Row } from './rows';
-
-/** Column identities of the columns the normalizer adds itself. */
-const SYSTEM = '\u0001';
-/** Separates the keys of a raw path inside an identity. */
-const PATH = '\u0000';
-
-export const C_DLT_ID = '_dlt_id';
-export const C_DLT_LOAD_ID = '_dlt_load_id';
-export const C_DLT_PARENT_ID = '_dlt_parent_id';
-export const C_DLT_LIST_IDX = '_dlt_list_idx';
-export const C_DLT_ROOT_ID = '_dlt_root_id';
-export const C_VALUE = 'value';
-
-const SYSTEM_TYPES: Record<string, ColumnType> = {
-  [C_DLT_ID]: 'text',
-  [C_DLT_LOAD_ID]: 'text',
-  [C_DLT_PARENT_ID]: 'text',
-  [C_DLT_LIST_IDX]: 'bigint',
-  [C_DLT_ROOT_ID]: 'text',
-};
-
-/** The identity of a data column: its raw keys from the row's top. */
-export function columnIdentity(rawPath: readonly string[]): string {
-  return rawPath.join(PATH);
-}
 
 export interface TableState {
   /** The live schema; `snapshot()` hands out copies. */
   readonly schema: TableSchema;
   /** The table's identity: the root's name, then the raw list keys. */
   readonly identity: string;
-  /** Bumped whenever a column is added. */
+  /** Set for a table restored from an earlier load's schema. */
+  readonly stored: boolean;
+  /** Bumped whenever a column is added or claimed. */
   version: number;
-  readonly types: Map<string, ColumnType>;
+  /** Column name to the live column in `schema.columns`. */
+  readonly columns: Map<string, ColumnSchema>;
   /** Column name to the identity that owns it; null for a declared
    *  column that no data has claimed yet. */
   readonly owners: Map<string, string | null>;
@@ -66,9 +64,12 @@ export class TableRegistry {
   readonly naming: NamingConvention;
   private readonly tables = new Map<string, TableState>();
   private readonly tableByIdentity = new Map<string, TableState>();
+  /** Stored roots this load has declared again. */
+  private readonly redeclared = new Set<TableState>();
 
-  constructor(naming: NamingConvention) {
+  constructor(naming: NamingConvention, stored?: StoredSchema | null) {
     this.naming = naming;
+    if (stored) this.restore(stored);
   }
 
   get(name: string): TableState | undefined {
@@ -79,10 +80,53 @@ export class TableRegistry {
     return [...this.tables.values()];
   }
 
+  /**
+   * Takes over the tables of an earlier load's schema, with their names,
+   * types and owners. Tables this registry already has are left alone.
+   */
+  restore(stored: StoredSchema): void {
+    const byName = new Map(stored.tables.map((table) => [table.name, table]));
+    const identityOf = (table: TableSchema, depth: number): string => {
+      if (table.parent === undefined) return table.name;
+      const up = table.listOf && byName.get(table.listOf.table);
+      // a child whose list is unknown keeps its name, and no data reaches it
+      if (!table.listOf || !up || depth > byName.size) {
+        return `${SYSTEM}table${PATH}${table.name}`;
+      }
+      return childIdentity(identityOf(up, depth + 1), table.listOf.path);
+    };
+
+    for (const table of stored.tables) {
+      if (this.tables.has(table.name)) continue;
+      const schema: TableSchema = {
+        ...table,
+        columns: [],
+        primaryKey: [...table.primaryKey],
+      };
+      if (table.listOf) {
+        schema.listOf = {
+          table: table.listOf.table,
+          path: [...table.listOf.path],
+        };
+      }
+      const state = this.create(table.name, identityOf(table, 0), schema, true);
+      for (const column of table.columns) {
+        this.addColumn(state, copyColumn(column), storedOwner(column));
+      }
+      state.version = 0;
+    }
+  }
+
   /** Declares a root table, once; later calls return the same state. */
   root(spec: RootTableSpec): TableState {
     const existing = this.tableByIdentity.get(spec.name);
-    if (existing) return existing;
+    if (existing) {
+      if (existing.stored && !this.redeclared.has(existing)) {
+        this.redeclared.add(existing);
+        this.refresh(existing, spec);
+      }
+      return existing;
+    }
 
     const state = this.create(spec.name, spec.name, {
       name: spec.name,
@@ -100,9 +144,17 @@ export class TableRegistry {
     rawPath: readonly string[],
     namePath: readonly string[],
   ): TableState {
-    const identity = parent.identity + PATH + PATH + columnIdentity(rawPath);
+    const identity = childIdentity(parent.identity, rawPath);
     const existing = this.tableByIdentity.get(identity);
-    if (existing) return existing;
+    if (existing) {
+      // a stored child follows its parent's disposition as declared now
+      const { disposition } = parent.schema;
+      if (existing.stored && existing.schema.disposition !== disposition) {
+        existing.schema.disposition = disposition;
+        existing.version++;
+      }
+      return existing;
+    }
 
     const base = this.naming.shortenFragments(parent.schema.name, ...namePath);
     const name = this.uniqueName(base, identity, (n) => this.tables.has(n));
@@ -113,6 +165,7 @@ export class TableRegistry {
       columns: [],
       disposition: parent.schema.disposition,
       primaryKey: [],
+      listOf: { table: parent.schema.name, path: [...rawPath] },
     });
   }
 
@@ -143,11 +196,18 @@ export class TableRegistry {
     const state = this.tables.get(name);
     if (!state) throw new RangeError(`unknown table ${name}`);
     const { schema } = state;
-    return {
+    const copy: TableSchema = {
       ...schema,
-      columns: schema.columns.map((c) => ({ ...c })),
+      columns: schema.columns.map(copyColumn),
       primaryKey: [...schema.primaryKey],
     };
+    if (schema.listOf) {
+      copy.listOf = {
+        table: schema.listOf.table,
+        path: [...schema.listOf.path],
+      };
+    }
+    return copy;
   }
 
   /**
@@ -160,16 +220,16 @@ export class TableRegistry {
     rawPath: readonly string[],
     name: string,
   ): ColumnType | undefined {
-    const owner = table.owners.get(name);
-    const own = owner === null || owner === columnIdentity(rawPath);
-    return own ? table.types.get(name) : undefined;
+    const own = table.names.get(columnIdentity(rawPath));
+    if (own !== undefined) return table.columns.get(own)?.type;
+    const declared = table.owners.get(name) === null;
+    return declared ? table.columns.get(name)?.type : undefined;
   }
 
   /** Sets a column the normalizer owns (`_dlt_id`, ...). */
   setSystem(table: TableState, row: Row, name: string, value: CellValue) {
-    const identity = SYSTEM + name;
     const type = SYSTEM_TYPES[name] ?? 'text';
-    const column = this.columnName(table, identity, name, type);
+    const column = this.columnName(table, SYSTEM + name, { name, type });
     row.set(column, value);
   }
 
@@ -185,9 +245,10 @@ export class TableRegistry {
     value: CellValue,
     type: ColumnType,
   ): void {
+    const source = [...rawPath];
     const identity = columnIdentity(rawPath);
-    const column = this.columnName(table, identity, name, type);
-    const columnType = table.types.get(column);
+    const column = this.columnName(table, identity, { name, type, source });
+    const columnType = table.columns.get(column)?.type;
 
     if (columnType === type) {
       row.set(column, value);
@@ -201,12 +262,12 @@ export class TableRegistry {
     }
 
     const variantName = this.naming.shortenFragments(column, `v_${type}`);
-    const variant = this.columnName(
-      table,
-      `${identity}${SYSTEM}${type}`,
-      variantName,
+    const variant = this.columnName(table, variantIdentity(rawPath, type), {
+      name: variantName,
       type,
-    );
+      source,
+      variant: true,
+    });
     row.set(variant, value);
   }
 
@@ -214,12 +275,14 @@ export class TableRegistry {
     name: string,
     identity: string,
     schema: TableSchema,
+    stored = false,
   ): TableState {
     const state: TableState = {
       schema,
       identity,
+      stored,
       version: 0,
-      types: new Map(),
+      columns: new Map(),
       owners: new Map(),
       names: new Map(),
     };
@@ -228,30 +291,48 @@ export class TableRegistry {
     return state;
   }
 
+  /**
+   * A stored root as this load declares it: the disposition and key it
+   * declares now, and any declared column the stored table lacks.
+   */
+  private refresh(table: TableState, spec: RootTableSpec): void {
+    const { schema } = table;
+    const key = spec.primaryKey.join(PATH);
+    if (
+      schema.disposition !== spec.disposition ||
+      schema.primaryKey.join(PATH) !== key
+    ) {
+      schema.disposition = spec.disposition;
+      schema.primaryKey = [...spec.primaryKey];
+      table.version++;
+    }
+    for (const column of spec.columns ?? []) {
+      if (!table.columns.has(column.name)) this.declare(table, column);
+    }
+  }
+
   private declare(table: TableState, column: ColumnSchema): void {
     const system = column.name in SYSTEM_TYPES;
     this.addColumn(
       table,
-      column.name,
-      column.type,
+      { name: column.name, type: column.type },
       system ? SYSTEM + column.name : null,
     );
   }
 
-  /** The column an identity writes to, added with `type` if new. */
+  /** The column an identity writes to, added as `wanted` if new. */
   private columnName(
     table: TableState,
     identity: string,
-    name: string,
-    type: ColumnType,
+    wanted: ColumnSchema,
   ): string {
     const known = table.names.get(identity);
     if (known !== undefined) return known;
 
     // a declared column is taken by the first data that maps to its name
+    const { name } = wanted;
     if (table.owners.has(name) && table.owners.get(name) === null) {
-      table.owners.set(name, identity);
-      table.names.set(identity, name);
+      this.claim(table, name, identity, wanted);
       return name;
     }
 
@@ -264,20 +345,36 @@ export class TableRegistry {
       identity,
       (n) => table.owners.has(n) || (!system && n in SYSTEM_TYPES),
     );
-    this.addColumn(table, unique, type, identity);
+    this.addColumn(table, { ...wanted, name: unique }, identity);
     return unique;
+  }
+
+  /** A declared column becomes the column of the data that claims it. */
+  private claim(
+    table: TableState,
+    name: string,
+    identity: string,
+    wanted: ColumnSchema,
+  ): void {
+    table.owners.set(name, identity);
+    table.names.set(identity, name);
+    const column = table.columns.get(name);
+    if (column && wanted.source) {
+      column.source = [...wanted.source];
+      if (wanted.variant) column.variant = true;
+      table.version++;
+    }
   }
 
   private addColumn(
     table: TableState,
-    name: string,
-    type: ColumnType,
+    column: ColumnSchema,
     identity: string | null,
   ): void {
-    table.schema.columns.push({ name, type });
-    table.types.set(name, type);
-    table.owners.set(name, identity);
-    if (identity !== null) table.names.set(identity, name);
+    table.schema.columns.push(column);
+    table.columns.set(column.name, column);
+    table.owners.set(column.name, identity);
+    if (identity !== null) table.names.set(identity, column.name);
     table.version++;
   }
 

@@ -13,7 +13,8 @@ import type {
 import { runLoad } from '../crawl/runLoad';
 import { toErrorData } from '../lib/errors';
 import { selectResources } from '../pipeline/resources';
-import { beginLoad } from '../warehouse/loadSession';
+import type { StoredSchema } from '../pipeline/schema';
+import { beginLoad, schemaForNextLoad } from '../warehouse/loadSession';
 import type { LoadSession } from '../warehouse/loadSession';
 import type { Slice } from './slice';
 
@@ -85,6 +86,15 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
       const connection = get().connection();
       set({ load: { ...idle, status: 'running', loadId } });
 
+      // Names and types carry on from the schema earlier loads left.
+      let schema: StoredSchema | null;
+      try {
+        schema = await schemaForNextLoad();
+      } catch (error) {
+        update({ status: 'failed', error: toErrorData(error).message });
+        return;
+      }
+
       // The warehouse may still be starting (its WebAssembly compiles for
       // a second or two after the page opens): the crawl starts at once
       // and its first rows wait for the staging instead.
@@ -122,13 +132,15 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
         const running = runLoad(
           loadId,
           connection,
-          { ...options, resources },
+          schema
+            ? { ...options, resources, schema }
+            : { ...options, resources },
           handlers,
         );
         handle = running;
         const summary = await running.done;
         update({ progress: progressOf(summary) });
-        const committed = await (await opening).commit();
+        const committed = await (await opening).commit(summary.state);
         update({ status: 'done', summary, committedRows: committed.rows });
         get().warehouseChanged();
       } catch (error) {

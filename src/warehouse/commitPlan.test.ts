@@ -6,15 +6,14 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { beforeEach, describe, expect, it } from 'vitest';
 
 import type { TableSchema } from '../pipeline/schema';
-import { commitPlan } from './commitPlan';
+import { commitStaged, nativeRunner } from './fixtures/warehouseHarness';
 import { retractPlan } from './retractPlan';
-import type { ExistingTable, StagedTable } from './commitPlan';
+import type { StagedTable } from './commitPlan';
 import {
   DATASET,
   SQL_TYPES,
   STAGING,
   createTableSql,
-  identKey,
   qualified,
   quoteIdent,
   quoteLiteral,
@@ -66,7 +65,6 @@ async function load(
   retracted: { table: string; ids: string[] }[] = [],
 ): Promise<Record<string, number>> {
   await connection.run(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(STAGING)}`);
-  const inserted: Record<string, number> = {};
   const staged: StagedTable[] = [];
   for (const { schema, rows, extra = {} } of tables) {
     const columns = [
@@ -92,43 +90,7 @@ async function load(
     for (const sql of retractPlan(root, staged, ids)) await connection.run(sql);
   }
 
-  await connection.run('BEGIN TRANSACTION');
-  try {
-    const existing = await datasetTables(connection);
-    for (const step of commitPlan({ loadId, tables: staged, existing })) {
-      const result = await connection.runAndReadAll(step.sql);
-      if (step.insertsInto !== undefined) {
-        inserted[step.insertsInto] = Number(result.getRows()[0]?.[0]);
-      }
-    }
-    await connection.run('COMMIT');
-    return inserted;
-  } catch (error) {
-    await connection.run('ROLLBACK');
-    await connection.run(
-      `DROP SCHEMA IF EXISTS ${quoteIdent(STAGING)} CASCADE`,
-    );
-    throw error;
-  }
-}
-
-async function datasetTables(
-  connection: DuckDBConnection,
-): Promise<Map<string, ExistingTable>> {
-  const result = await connection.runAndReadAll(
-    `SELECT table_name, list(column_name) AS columns FROM duckdb_columns() ` +
-      `WHERE schema_name = ${quoteLiteral(DATASET)} GROUP BY table_name`,
-  );
-  const tables = new Map<string, ExistingTable>();
-  for (const row of result.getRowObjectsJS()) {
-    const name = row.table_name as string;
-    const columns = row.columns as string[];
-    tables.set(identKey(name), {
-      name,
-      columns: new Set(columns.map(identKey)),
-    });
-  }
-  return tables;
+  return commitStaged(nativeRunner(connection), loadId, staged);
 }
 
 async function rows(connection: DuckDBConnection, sql: string) {
@@ -171,13 +133,20 @@ describe('commitPlan', () => {
         'SELECT count(*) AS n FROM orthanc_data.studies_detail__series',
       ),
     ).toEqual([{ n: 0n }]);
+    // the load names the schema version it left, as dlt's loads do
     const loads = await rows(
       connection,
-      'SELECT load_id, schema_name, status, length(schema_version_hash) AS h ' +
-        'FROM orthanc_data._dlt_loads',
+      'SELECT load_id, l.schema_name, status, v.version ' +
+        'FROM orthanc_data._dlt_loads AS l JOIN orthanc_data._dlt_version ' +
+        'AS v ON v.version_hash = l.schema_version_hash',
     );
     expect(loads).toEqual([
-      { load_id: '1700000000.1', schema_name: 'orthanc', status: 0n, h: 32n },
+      {
+        load_id: '1700000000.1',
+        schema_name: 'orthanc',
+        status: 0n,
+        version: 1n,
+      },
     ]);
     expect(
       await rows(
@@ -389,6 +358,50 @@ describe('commitPlan', () => {
       disposition: 'merge',
       primaryKey: ['id'],
     };
+    // a table made with the SQL view, with a rule the second load breaks
+    await connection.run(`CREATE SCHEMA ${quoteIdent(DATASET)}`);
+    await connection.run(
+      'CREATE TABLE orthanc_data.instances_detail ' +
+        '(id VARCHAR, file_size BIGINT CHECK (file_size >= 0))',
+    );
+    await load(connection, 'L1', [
+      { schema: sizes, rows: [{ id: 'I1', file_size: 10 }] },
+    ]);
+    const wider: TableSchema = {
+      ...sizes,
+      columns: [...sizes.columns, { name: 'new_column', type: 'text' }],
+    };
+
+    await expect(
+      load(connection, 'L2', [
+        {
+          schema: wider,
+          rows: [{ id: 'I1', file_size: -1, new_column: 'x' }],
+        },
+      ]),
+    ).rejects.toThrow(/CHECK constraint failed/);
+
+    expect(
+      await rows(connection, 'SELECT * FROM orthanc_data.instances_detail'),
+    ).toEqual([{ id: 'I1', file_size: 10n }]);
+    expect(
+      await rows(connection, 'SELECT load_id FROM orthanc_data._dlt_loads'),
+    ).toEqual([{ load_id: 'L1' }]);
+    expect(
+      await rows(connection, 'SELECT version FROM orthanc_data._dlt_version'),
+    ).toEqual([{ version: 1n }]);
+  });
+
+  it('never changes the type of a column, and says why', async () => {
+    const sizes: TableSchema = {
+      name: 'instances_detail',
+      columns: [
+        { name: 'id', type: 'text' },
+        { name: 'file_size', type: 'bigint' },
+      ],
+      disposition: 'merge',
+      primaryKey: ['id'],
+    };
     await load(connection, 'L1', [
       { schema: sizes, rows: [{ id: 'I1', file_size: 10 }] },
     ]);
@@ -397,25 +410,22 @@ describe('commitPlan', () => {
       columns: [
         { name: 'id', type: 'text' },
         { name: 'file_size', type: 'text' },
-        { name: 'new_column', type: 'text' },
       ],
     };
 
+    // A load whose schema did not start from the stored one: DuckDB
+    // would turn '12' into 12 and refuse 'large'; neither happens.
     await expect(
       load(connection, 'L2', [
-        {
-          schema: textSizes,
-          rows: [{ id: 'I1', file_size: 'not a number', new_column: 'x' }],
-        },
+        { schema: textSizes, rows: [{ id: 'I2', file_size: '12' }] },
       ]),
-    ).rejects.toThrow(/Could not convert string 'not a number'/);
-
+    ).rejects.toThrow(
+      'Column instances_detail.file_size holds BIGINT in the warehouse ' +
+        'but VARCHAR in this load',
+    );
     expect(
       await rows(connection, 'SELECT * FROM orthanc_data.instances_detail'),
     ).toEqual([{ id: 'I1', file_size: 10n }]);
-    expect(
-      await rows(connection, 'SELECT load_id FROM orthanc_data._dlt_loads'),
-    ).toEqual([{ load_id: 'L1' }]);
   });
 
   it('keeps hostile table and key names as names', async () => {

@@ -7,9 +7,14 @@
 // DELETE or INSERT, because a table cannot be altered once the transaction
 // has changed its rows.
 
-import type { TableSchema } from '../pipeline/schema';
 import { dicomViewsSql } from './dicomViews';
 import type { DatasetTable } from './dicomViews';
+import { WarehouseError } from '../lib/errors';
+import type { StoredSchema, TableSchema } from '../pipeline/schema';
+import { recordStateSql, STATE_TABLE, stateColumns } from './pipelineState';
+import type { StateRow } from './pipelineState';
+import { recordSchemaSql } from './schemaVersion';
+import type { SchemaVersion } from './schemaVersion';
 import {
   DATASET,
   STAGING,
@@ -21,6 +26,7 @@ import {
   quoteLiteral,
 } from './sql';
 import type { SqlColumn } from './sql';
+import { VERSION_TABLE, versionColumns } from './storedSchema';
 
 /** A table as the load staged it. */
 export interface StagedTable {
@@ -35,6 +41,8 @@ export interface StagedTable {
 export interface ExistingTable {
   name: string;
   columns: ReadonlySet<string>;
+  /** DuckDB's type of each column, by column key, when known. */
+  types?: ReadonlyMap<string, string>;
 }
 
 export interface CommitInput {
@@ -42,6 +50,13 @@ export interface CommitInput {
   tables: readonly StagedTable[];
   /** The dataset before this load, keyed by identKey(table name). */
   existing: ReadonlyMap<string, ExistingTable>;
+  /** The stored schema before this load: it names the child tables of
+   *  a root that this load did not declare. */
+  stored?: StoredSchema | null;
+  /** The schema after this load; a `_dlt_version` row if it changed. */
+  schema: SchemaVersion;
+  /** The pipeline state after this load, when it changed. */
+  state?: StateRow | null;
 }
 
 export const LOADS_TABLE = '_dlt_loads';
@@ -67,6 +82,8 @@ export function commitPlan(input: CommitInput): CommitStep[] {
       `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(DATASET)}`,
       ...input.tables.flatMap((table) => shapeTarget(table, input.existing)),
       createTableSql(DATASET, LOADS_TABLE, loadsColumns),
+      createTableSql(DATASET, VERSION_TABLE, versionColumns),
+      createTableSql(DATASET, STATE_TABLE, stateColumns),
       ...input.tables.flatMap((table) => dedupeStaging(table, input.tables)),
       ...input.tables.flatMap((table) => clearTarget(table, input)),
     ]),
@@ -81,6 +98,8 @@ export function commitPlan(input: CommitInput): CommitStep[] {
     ...statements([
       ...dicomViewsSql(datasetAfterCommit(input)),
       recordLoad(input),
+      ...(input.schema.changed ? [recordSchemaSql(input.schema)] : []),
+      ...(input.state ? [recordStateSql(input.state)] : []),
       `DROP SCHEMA IF EXISTS ${quoteIdent(STAGING)} CASCADE`,
     ]),
   ];
@@ -96,7 +115,28 @@ function shapeTarget(
   if (current === undefined) {
     return [createTableSql(DATASET, name, table.columns)];
   }
+  for (const column of table.columns) {
+    const type = current.types?.get(identKey(column.name));
+    if (type !== undefined && baseType(type) !== baseType(column.sqlType)) {
+      throw new WarehouseError(
+        'internal',
+        `Column ${name}.${column.name} holds ${type} in the warehouse but ` +
+          `${column.sqlType} in this load, and a column never changes its ` +
+          `type. The warehouse's record of its schema (${VERSION_TABLE}) ` +
+          'is missing or was changed: start from an empty warehouse ' +
+          '(reload the page) and load again.',
+      );
+    }
+  }
   return addColumnsSql(DATASET, name, current.columns, table.columns);
+}
+
+/** A DuckDB type without its constraints: `VARCHAR NOT NULL` is VARCHAR. */
+function baseType(sqlType: string): string {
+  return sqlType
+    .replace(/\s+NOT\s+NULL$/i, '')
+    .trim()
+    .toUpperCase();
 }
 
 function hasColumn(columns: readonly SqlColumn[], name: string): boolean {
@@ -208,8 +248,15 @@ function undeclaredChildren(root: string, input: CommitInput): ExistingTable[] {
   const declared = new Set(
     input.tables.map((table) => identKey(table.schema.name)),
   );
+  // a child whose name was shortened may not start with its root's name
+  const stored = new Set(
+    (input.stored?.tables ?? [])
+      .filter((table) => table.parent === root)
+      .map((table) => identKey(table.name)),
+  );
   return [...input.existing.entries()]
-    .filter(([key]) => key.startsWith(prefix) && !declared.has(key))
+    .filter(([key]) => key.startsWith(prefix) || stored.has(key))
+    .filter(([key]) => !declared.has(key))
     .map(([, table]) => table);
 }
 
@@ -228,21 +275,15 @@ function datasetAfterCommit(input: CommitInput): DatasetTable[] {
   return [...tables.values()];
 }
 
-/** A row in `_dlt_loads`, as dlt writes one for a completed load. */
+/**
+ * A row in `_dlt_loads`, as dlt writes one for a completed load, with the
+ * hash of the schema version the load left.
+ */
 function recordLoad(input: CommitInput): string {
-  const shape = [...input.tables]
-    .map((table) => ({
-      name: table.schema.name,
-      parent: table.schema.parent ?? null,
-      disposition: table.schema.disposition,
-      primaryKey: table.schema.primaryKey,
-      columns: table.columns.map((column) => [column.name, column.sqlType]),
-    }))
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return (
     `INSERT INTO ${qualified(DATASET, LOADS_TABLE)} ` +
     `(load_id, schema_name, status, inserted_at, schema_version_hash) ` +
     `VALUES (${quoteLiteral(input.loadId)}, 'orthanc', 0, now(), ` +
-    `md5(${quoteLiteral(JSON.stringify(shape))}))`
+    `${quoteLiteral(input.schema.hash)})`
   );
 }

@@ -65,16 +65,28 @@ export class Database {
 }
 
 let opening: Promise<Database> | undefined;
+let opened: Database | undefined;
 
 /** The page's database, opened on first use. */
 export function getDatabase(): Promise<Database> {
-  opening ??= start().catch((error: unknown) => {
-    // A failed start may succeed on the next try (e.g. after a reload of
-    // the wasm file); do not keep the failure.
-    opening = undefined;
-    throw toWarehouseError(error);
-  });
+  opening ??= start().then(
+    (database) => {
+      opened = database;
+      return database;
+    },
+    (error: unknown) => {
+      // A failed start may succeed on the next try (e.g. after a reload
+      // of the wasm file); do not keep the failure.
+      opening = undefined;
+      throw toWarehouseError(error);
+    },
+  );
   return opening;
+}
+
+/** The page's database if it has finished opening, without waiting. */
+export function openedDatabase(): Database | undefined {
+  return opened;
 }
 
 async function start(): Promise<Database> {

@@ -10,12 +10,16 @@
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 
 import { WarehouseError } from '../lib/errors';
-import type { TableSchema } from '../pipeline/schema';
+import type { CrawlState } from '../pipeline/crawlState';
+import type { StoredSchema, TableSchema } from '../pipeline/schema';
 import { commitPlan } from './commitPlan';
 import type { ExistingTable, StagedTable } from './commitPlan';
-import { getDatabase } from './database';
+import { getDatabase, openedDatabase } from './database';
+import { nextPipelineState, readPipelineState } from './pipelineState';
 import { retractPlan } from './retractPlan';
 import type { Database } from './database';
+import { nextSchemaVersion } from './schemaVersion';
+import { readStoredSchema } from './storedSchema';
 import {
   DATASET,
   INGEST,
@@ -43,6 +47,17 @@ export interface CommitResult {
 
 /** Set from the first line of beginLoad until commit or abort. */
 let loadRunning = false;
+
+/**
+ * The schema a new load starts from, read before its crawl starts. A
+ * warehouse that is not open yet holds nothing (it lives in memory), so
+ * the crawl does not wait for DuckDB to start: it starts empty.
+ */
+export async function schemaForNextLoad(): Promise<StoredSchema | null> {
+  const database = openedDatabase();
+  if (database === undefined) return null;
+  return database.use('load', readStoredSchema);
+}
 
 /** Starts a load; only one runs at a time. */
 export async function beginLoad(loadId: string): Promise<LoadSession> {
@@ -149,18 +164,33 @@ export class LoadSession {
     });
   }
 
-  /** Moves everything staged into the dataset, all or nothing. */
-  commit(): Promise<CommitResult> {
+  /**
+   * Moves everything staged into the dataset, all or nothing, with the
+   * schema and the pipeline state this load leaves for the next one.
+   */
+  commit(state: CrawlState): Promise<CommitResult> {
     return this.step(async (connection) => {
       const rows: Record<string, number> = {};
       for (const table of this.staged.values()) rows[table.schema.name] = 0;
 
       await connection.query('BEGIN TRANSACTION');
       try {
+        const tables = [...this.staged.values()];
+        const stored = await readStoredSchema(connection);
         const plan = commitPlan({
           loadId: this.loadId,
-          tables: [...this.staged.values()],
+          tables,
           existing: await datasetTables(connection),
+          stored,
+          schema: nextSchemaVersion(
+            stored,
+            tables.map((table) => table.schema),
+          ),
+          state: nextPipelineState(
+            await readPipelineState(connection),
+            state,
+            this.loadId,
+          ),
         });
         for (const step of plan) {
           const result = await connection.query(step.sql);
@@ -281,19 +311,25 @@ async function datasetTables(
   connection: AsyncDuckDBConnection,
 ): Promise<Map<string, ExistingTable>> {
   const result = await connection.query(
-    `SELECT table_name, column_name FROM duckdb_columns() ` +
+    `SELECT table_name, column_name, data_type FROM duckdb_columns() ` +
       `WHERE schema_name = ${quoteLiteral(DATASET)}`,
   );
   const columns = stringColumn(result, 'column_name');
-  const tables = new Map<string, { name: string; columns: Set<string> }>();
+  const types = stringColumn(result, 'data_type');
+  const tables = new Map<
+    string,
+    { name: string; columns: Set<string>; types: Map<string, string> }
+  >();
   stringColumn(result, 'table_name').forEach((name, i) => {
     const key = identKey(name);
     let table = tables.get(key);
     if (table === undefined) {
-      table = { name, columns: new Set() };
+      table = { name, columns: new Set(), types: new Map() };
       tables.set(key, table);
     }
-    table.columns.add(identKey(columns[i] ?? ''));
+    const column = identKey(columns[i] ?? '');
+    table.columns.add(column);
+    table.types.set(column, types[i] ?? '');
   });
   return tables;
 }

@@ -22,6 +22,7 @@ import { toArrowBatch } from '../pipeline/arrowBatch';
 import type { Row } from '../pipeline/rows';
 import type { TableSchema } from '../pipeline/schema';
 import { commitPlan } from './commitPlan';
+import { nextSchemaVersion } from './schemaVersion';
 import { ParquetFile } from './parquetFile';
 import {
   DATASET,
@@ -134,6 +135,10 @@ describe('10 kB and 1 MB values through a load and an export', () => {
       loadId: 'load-1',
       tables: staged,
       existing: new Map(),
+      schema: nextSchemaVersion(
+        null,
+        staged.map((table) => table.schema),
+      ),
     })) {
       wasm.query(step.sql);
     }

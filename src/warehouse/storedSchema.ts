@@ -7,9 +7,13 @@
 import type { AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 
 import { WarehouseError } from '../lib/errors';
-import type { StoredSchema, TableSchema } from '../pipeline/schema';
+import type {
+  ColumnSchema,
+  StoredSchema,
+  TableSchema,
+} from '../pipeline/schema';
 import { resultColumn } from './resultColumn';
-import { DATASET, qualified, quoteLiteral } from './sql';
+import { DATASET, qualified, quoteLiteral, SQL_TYPES } from './sql';
 import type { SqlColumn } from './sql';
 
 export const VERSION_TABLE = '_dlt_version';
@@ -27,12 +31,27 @@ export const versionColumns: SqlColumn[] = [
 /** The version of the StoredSchema layout, in `engine_version`. */
 export const SCHEMA_ENGINE_VERSION = 1;
 
+const COLUMN_TYPES = new Set<unknown>(Object.keys(SQL_TYPES));
+
+function isColumnSchema(value: unknown): value is ColumnSchema {
+  if (typeof value !== 'object' || value === null) return false;
+  const column = value as Partial<ColumnSchema>;
+  return (
+    typeof column.name === 'string' &&
+    COLUMN_TYPES.has(column.type) &&
+    (column.source === undefined ||
+      (Array.isArray(column.source) &&
+        column.source.every((key) => typeof key === 'string')))
+  );
+}
+
 function isTableSchema(value: unknown): value is TableSchema {
   if (typeof value !== 'object' || value === null) return false;
   const table = value as Partial<TableSchema>;
   return (
     typeof table.name === 'string' &&
     Array.isArray(table.columns) &&
+    table.columns.every(isColumnSchema) &&
     Array.isArray(table.primaryKey) &&
     typeof table.disposition === 'string'
   );
@@ -53,7 +72,8 @@ export function parseStoredSchema(text: string): StoredSchema {
     throw new WarehouseError(
       'internal',
       `The stored schema in ${VERSION_TABLE} is not one this version ` +
-        'reads. Clear the warehouse and load again.',
+        'reads: start from an empty warehouse (reload the page) and load ' +
+        'again.',
     );
   }
   return schema as StoredSchema;

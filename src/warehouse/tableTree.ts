@@ -10,7 +10,7 @@
 // extend its parent's name; without a stored schema it stays at the top.
 
 import type { StoredSchema } from '../pipeline/schema';
-import { C_DLT_PARENT_ID } from '../pipeline/tableRegistry';
+import { C_DLT_PARENT_ID } from '../pipeline/columnIdentity';
 import { PATH_SEPARATOR } from '../pipeline/naming';
 
 export interface TreeInput {

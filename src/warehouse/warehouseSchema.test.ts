@@ -217,16 +217,38 @@ for (const version of ['1.10.1', '1.12.7']) {
       });
 
       const system = tables.filter((t) => t.system).map((t) => t.name);
-      expect(system).toEqual(['_crawl_errors', '_dlt_loads']);
+      expect(system).toEqual([
+        '_crawl_errors',
+        '_dlt_loads',
+        '_dlt_pipeline_state',
+        '_dlt_version',
+      ]);
       expect(tables.slice(-system.length).map((t) => t.name)).toEqual(system);
 
+      // each of the two commits wrote the schema it left
+      expect(storedVersion).toBe(2);
+      expect(studies.disposition).toBe('replace');
+      const studyDate = (found: SchemaTable) =>
+        found.columns.find((c) => c.name === 'main_dicom_tags__study_date');
+      expect(studyDate(studies)).toMatchObject({
+        type: 'VARCHAR',
+        source: ['MainDicomTags', 'StudyDate'],
+      });
+
       // Without a stored schema the catalog is all there is.
-      expect(storedVersion).toBeNull();
-      expect(studies.disposition).toBeNull();
-      const studyDate = studies.columns.find(
-        (c) => c.name === 'main_dicom_tags__study_date',
-      );
-      expect(studyDate).toMatchObject({ type: 'VARCHAR', source: null });
+      await connection.run(`DROP TABLE ${DATASET}._dlt_version`);
+      const bare = await readSchema(connection);
+      expect(bare.storedVersion).toBeNull();
+      const bareStudies = table(bare.tables, 'studies_detail');
+      expect(bareStudies.disposition).toBeNull();
+      expect(studyDate(bareStudies)).toMatchObject({
+        type: 'VARCHAR',
+        source: null,
+      });
+      expect(table(bare.tables, 'studies_detail__series')).toMatchObject({
+        parent: 'studies_detail',
+        depth: 1,
+      });
     });
 
     it('shows the keys behind each column from the stored schema', async () => {

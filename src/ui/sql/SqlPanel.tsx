@@ -86,7 +86,9 @@ export function SqlPanel() {
       )}
 
       {run.data && ranSql !== undefined && (
-        <div className="sql-result">
+        // data-run tells one run's result from the last one's, which
+        // stays on screen until the new one is drawn
+        <div className="sql-result" data-run={run.submittedAt}>
           <div className="result-bar">
             <span>
               {run.data.truncated
