@@ -1,7 +1,8 @@
 // Names written in another character set than the file declares (case
 // C14, patients from scripts/charsetCases.ts): the warehouse holds
 // exactly the strings Orthanc made of them, byte for byte, C1 control
-// characters included, and SQL searches them as text.
+// characters included, SQL searches them as text, and the typed view
+// flags them.
 
 import { expect, test } from '@playwright/test';
 
@@ -64,5 +65,16 @@ for (const target of env.targets) {
         ORDER BY 1`,
     );
     expect(found).toEqual([['WH-CHARSET-1252'], ['WH-CHARSET-NONE']]);
+
+    // the typed view flags both: their text holds C1 control characters
+    const flagged = await runQuery(
+      page,
+      `SELECT patient_id, suspect_encoding FROM orthanc_data.dicom_patient
+        WHERE patient_id IN (${ids}) ORDER BY 1`,
+    );
+    expect(flagged).toEqual([
+      ['WH-CHARSET-1252', 'true'],
+      ['WH-CHARSET-NONE', 'true'],
+    ]);
   });
 }

@@ -118,6 +118,53 @@ describe('typed views after a commit', () => {
     connection = await instance.connect();
   });
 
+  it('flags rows whose text was decoded in the wrong charset (C14)', async () => {
+    const patients = detail('patients_detail', [
+      'id',
+      'main_dicom_tags__patient_name',
+      'main_dicom_tags__patient_id',
+    ]);
+    await commitRows(connection, 'L1', [
+      {
+        schema: patients,
+        rows: [
+          // Windows-1252 bytes read as Latin-1, as Orthanc 1.10.1 and
+          // 1.12.7 return them (e2e/charset.spec.ts checks the server)
+          {
+            id: 'P1',
+            main_dicom_tags__patient_name:
+              'cc\u009e\u009ad^CC\u008e\u008a\u00d0',
+          },
+          { id: 'P2', main_dicom_tags__patient_id: 'A\ufffdB' },
+          { id: 'P3', main_dicom_tags__patient_name: 'Müller^Åse' },
+          { id: 'P4', main_dicom_tags__patient_name: null },
+        ],
+      },
+    ]);
+
+    expect(
+      await read(
+        'SELECT id, patient_name, suspect_encoding ' +
+          'FROM orthanc_data.dicom_patient ORDER BY id',
+      ),
+    ).toEqual([
+      {
+        id: 'P1',
+        patient_name: 'cc\u009e\u009ad^CC\u008e\u008a\u00d0',
+        suspect_encoding: true,
+      },
+      { id: 'P2', patient_name: null, suspect_encoding: true },
+      { id: 'P3', patient_name: 'Müller^Åse', suspect_encoding: false },
+      { id: 'P4', patient_name: null, suspect_encoding: false },
+    ]);
+    // the values stay searchable as text
+    expect(
+      await read(
+        "SELECT id FROM orthanc_data.dicom_patient WHERE patient_name ILIKE 'CC%d^cc%'",
+      ),
+    ).toEqual([{ id: 'P1' }]);
+  });
+
   it('joins a study to its patient in one step', async () => {
     const patients = detail('patients_detail', [
       'id',
@@ -237,7 +284,13 @@ describe('typed views after a commit', () => {
     ).rejects.toThrow(/instances_detail\.file_size/);
 
     expect(await read('SELECT * FROM orthanc_data.dicom_instance')).toEqual([
-      { id: 'I1', file_size: '10', rows: '512', rows_raw: '512' },
+      {
+        id: 'I1',
+        file_size: '10',
+        rows: '512',
+        rows_raw: '512',
+        suspect_encoding: false,
+      },
     ]);
   });
 });

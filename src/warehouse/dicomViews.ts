@@ -11,7 +11,7 @@
 import { lastUpdateColumns, tagColumns, tagType } from './dicomColumns';
 import type { ViewColumn } from './dicomColumns';
 import { dicomMacrosSql } from './dicomMacros';
-import { DATASET, identKey, qualified, quoteIdent } from './sql';
+import { DATASET, identKey, qualified, quoteIdent, quoteLiteral } from './sql';
 
 /** A table of the dataset and the names of its columns. */
 export interface DatasetTable {
@@ -62,8 +62,42 @@ export function dicomViewsSql(tables: readonly DatasetTable[]): string[] {
   return views.length === 0 ? [] : [...dicomMacrosSql(), ...views];
 }
 
+/** The flag of a row whose text was decoded in the wrong charset. */
+export const SUSPECT_ENCODING = 'suspect_encoding';
+
+/**
+ * Case C14: a modality that writes Windows-1252 or UTF-8 bytes under
+ * another declared character set makes Orthanc decode them into C1
+ * control characters (U+0080 to U+009F) or U+FFFD. The values stay as
+ * Orthanc sent them; this flag marks the rows that hold such text in any
+ * of their tags, so they can be found and fixed at the source.
+ */
+function suspectEncoding(view: TypedView, columns: readonly string[]) {
+  const prefixes = [TAG_PREFIX, view.inheritedTags].filter(
+    (prefix) => prefix !== undefined,
+  );
+  const tags = columns.filter((column) =>
+    prefixes.some((prefix) => identKey(column).startsWith(prefix)),
+  );
+  if (tags.length === 0) return [];
+  const text = tags
+    .map((column) => `CAST(${quoteIdent(column)} AS VARCHAR)`)
+    .join(', ');
+  const pattern = quoteLiteral(String.raw`[\x{80}-\x{9F}\x{FFFD}]`);
+  return [
+    {
+      name: SUSPECT_ENCODING,
+      sql: `coalesce(regexp_matches(concat_ws(' ', ${text}), ${pattern}), false)`,
+    },
+  ];
+}
+
 function createViewSql(view: TypedView, columns: readonly string[]): string {
-  const select = viewColumns(view, columns)
+  const typed = viewColumns(view, columns);
+  const flag = typed.some((c) => identKey(c.name) === SUSPECT_ENCODING)
+    ? []
+    : suspectEncoding(view, columns);
+  const select = [...typed, ...flag]
     .map((column) => {
       const name = quoteIdent(column.name);
       return column.sql === name ? name : `${column.sql} AS ${name}`;
