@@ -41,6 +41,11 @@ export interface TablePage {
   rows: DisplayValue[][];
   /** Rows in the whole table. */
   rowCount: number;
+  /**
+   * Rows whose `is_stable` is false, for a table that has that column:
+   * resources Orthanc may still be receiving (C06).
+   */
+  unstableCount?: number;
 }
 
 export interface SqlResult {
@@ -50,6 +55,9 @@ export interface SqlResult {
   truncated: boolean;
   elapsedMs: number;
 }
+
+/** Orthanc's `IsStable`, as the detail tables name it. */
+export const STABLE_COLUMN = 'is_stable';
 
 /** The tables of `orthanc_data`, with exact row counts. */
 export async function listTables(): Promise<TableInfo[]> {
@@ -106,8 +114,15 @@ export async function tablePage(request: TablePageRequest): Promise<TablePage> {
     }
     const table = qualified(DATASET, request.table);
 
+    const stability = columns.find(
+      (c) => identKey(c.name) === STABLE_COLUMN && c.type === 'BOOLEAN',
+    );
+    const unstable =
+      stability === undefined
+        ? ''
+        : `, count(*) FILTER (WHERE NOT ${quoteIdent(stability.name)}) AS u`;
     const counted = await connection.query(
-      `SELECT count(*) AS n FROM ${table}`,
+      `SELECT count(*) AS n${unstable} FROM ${table}`,
     );
     const rowCount = numberColumn(counted, 'n')[0] ?? 0;
 
@@ -116,7 +131,11 @@ export async function tablePage(request: TablePageRequest): Promise<TablePage> {
         `LIMIT ${Math.max(1, Math.floor(request.pageSize))} ` +
         `OFFSET ${Math.max(0, Math.floor(request.pageIndex * request.pageSize))}`,
     );
-    return { columns, rows: displayRows(page), rowCount };
+    const result: TablePage = { columns, rows: displayRows(page), rowCount };
+    if (stability !== undefined) {
+      result.unstableCount = numberColumn(counted, 'u')[0] ?? 0;
+    }
+    return result;
   });
 }
 

@@ -16,11 +16,12 @@ import { useMemo, useState } from 'react';
 
 import type { DisplayValue } from '../../warehouse/displayValue';
 import { exportTable } from '../../warehouse/exportParquet';
-import { tablePage } from '../../warehouse/queries';
+import { STABLE_COLUMN, tablePage } from '../../warehouse/queries';
 import type { ColumnInfo } from '../../warehouse/queries';
 import { DownloadParquetButton } from '../common/DownloadParquetButton';
 import { ValueText } from '../common/ValueText';
 import { Pager } from './Pager';
+import './tableView.css';
 
 const PAGE_SIZE = 50;
 
@@ -38,6 +39,24 @@ function columnsFor(columns: ColumnInfo[]) {
         cell: (context) => <ValueText value={context.getValue()} />,
       }),
     ),
+  );
+}
+
+const UNSTABLE_ROW =
+  'Not stable yet: Orthanc may still be receiving instances of it.';
+
+/**
+ * Orthanc calls a resource stable once no instance has arrived for it
+ * during StableAge (60 s by default): until then its children, counts and
+ * LastUpdate may still change, and what the warehouse holds of it is a
+ * snapshot (C06).
+ */
+function unstableNote(unstable: number, rows: number): string {
+  const which = unstable === rows ? 'All' : `${unstable} of ${rows}`;
+  return (
+    `${which} rows are not stable yet (marked): Orthanc may still be ` +
+    'receiving their instances, so their children and counts can change. ' +
+    'Load or sync again once they are stable.'
   );
 }
 
@@ -73,6 +92,10 @@ export function TableView({
     () => new Map(columnInfo.map((c) => [c.name, c.type])),
     [columnInfo],
   );
+  const stableIndex = columnInfo.findIndex(
+    (c) => c.name === STABLE_COLUMN && c.type === 'BOOLEAN',
+  );
+  const unstable = page.data?.unstableCount ?? 0;
 
   const view = useTable({
     features,
@@ -101,6 +124,11 @@ export function TableView({
       {page.error && (
         <p role="alert" className="error-text">
           {page.error.message}
+        </p>
+      )}
+      {unstable > 0 && (
+        <p className="table-note" role="note">
+          {unstableNote(unstable, page.data?.rowCount ?? 0)}
         </p>
       )}
       <div className="grid-scroll" aria-busy={page.isFetching}>
@@ -149,7 +177,14 @@ export function TableView({
           </thead>
           <tbody>
             {view.getRowModel().rows.map((row) => (
-              <tr key={row.id}>
+              <tr
+                key={row.id}
+                {...(stableIndex >= 0 &&
+                  row.original[stableIndex] === 'false' && {
+                    className: 'row-unstable',
+                    title: UNSTABLE_ROW,
+                  })}
+              >
                 {row.getAllCells().map((cell) => (
                   <td key={cell.id}>
                     <view.FlexRender cell={cell} />
