@@ -11,6 +11,7 @@ import { LoadPanel } from '../ui/load/LoadPanel';
 import { SchemaPanel } from '../ui/schema/SchemaPanel';
 import { SqlPanel } from '../ui/sql/SqlPanel';
 import { TablesPanel } from '../ui/tables/TablesPanel';
+import { WarehouseStatus } from '../ui/warehouse/WarehouseStatus';
 import { queryClient } from './queryClient';
 
 export function App() {
@@ -26,8 +27,9 @@ export function App() {
         <header className="app-header">
           <h1>Orthanc Warehouse</h1>
           <p className="muted">
-            DICOM metadata from Orthanc, in a DuckDB warehouse in this tab.
+            DICOM metadata from Orthanc, in a DuckDB warehouse in this browser.
           </p>
+          <WarehouseStatus />
         </header>
         <main>
           <div className="top-row">

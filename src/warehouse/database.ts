@@ -8,13 +8,25 @@
 // DuckDB's MVCC keeps them apart: the views read what was last committed
 // while a load is staging or committing. Exports get a connection of their
 // own for the time of the export, so a long one blocks no view.
+//
+// It also follows where the warehouse lives (openWarehouse.ts decides,
+// warehouseStatus.ts tells the page): saved in OPFS, in memory, or not
+// open because another tab holds it or it could not be restored. In the
+// last two cases every use fails with a message until the user chooses
+// (workInMemory, retryWarehouse, clearWarehouse).
 
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 
-import { openDatabase } from './openDatabase';
+import { WarehouseError } from '../lib/errors';
+import { databaseBytes, removeDatabaseFiles } from './opfsFiles';
+import { openWarehouse } from './openWarehouse';
+import { currentMarker } from './savedContents';
+import { removeMarker, writeMarker } from './savedMarker';
 import { SerialQueue } from './serialQueue';
 import { DATASET, INGEST, STAGING, quoteIdent } from './sql';
+import type { HeldLock } from './warehouseLock';
 import { toWarehouseError } from './warehouseError';
+import { reportStatus, warehouseStatus } from './warehouseStatus';
 
 export type ConnectionPurpose = 'load' | 'browse' | 'sql';
 
@@ -29,7 +41,11 @@ export class Database {
     Promise<OwnedConnection>
   >();
 
-  constructor(private readonly db: AsyncDuckDB) {}
+  constructor(
+    private readonly db: AsyncDuckDB,
+    /** True for the saved warehouse, false in memory. */
+    readonly persistent: boolean,
+  ) {}
 
   /**
    * Runs `task` with the connection for `purpose`, after every task queued
@@ -52,6 +68,11 @@ export class Database {
     return this.db.connect();
   }
 
+  /** Ends DuckDB's worker, which lets go of the files; uses fail after. */
+  async close(): Promise<void> {
+    await this.db.terminate();
+  }
+
   private connectionFor(purpose: ConnectionPurpose): Promise<OwnedConnection> {
     let owned = this.owned.get(purpose);
     if (owned === undefined) {
@@ -64,24 +85,29 @@ export class Database {
   }
 }
 
+/** Shown, and thrown at every use, while another tab holds the file. */
+export const OTHER_TAB_MESSAGE =
+  'The warehouse is open in another tab. Close it there, or work here ' +
+  'in memory without saving.';
+
+const IN_MEMORY_BY_CHOICE =
+  'The warehouse is open in another tab, so this tab works in memory.';
+
+/** An open that waits for the user, as opposed to one that failed. */
+class WarehouseBlocked extends WarehouseError {}
+
 let opening: Promise<Database> | undefined;
+/** True until `opening` settles. */
+let pending = false;
 let opened: Database | undefined;
+/** The Web Lock on the saved warehouse, once this tab has it. */
+let lock: HeldLock | null = null;
+/** Set when the user chose memory; then the file is never opened. */
+let memoryReason: string | null = null;
 
 /** The page's database, opened on first use. */
 export function getDatabase(): Promise<Database> {
-  opening ??= start().then(
-    (database) => {
-      opened = database;
-      return database;
-    },
-    (error: unknown) => {
-      // A failed start may succeed on the next try (e.g. after a reload
-      // of the wasm file); do not keep the failure.
-      opening = undefined;
-      throw toWarehouseError(error);
-    },
-  );
-  return opening;
+  return opening ?? begin();
 }
 
 /** The page's database if it has finished opening, without waiting. */
@@ -89,9 +115,157 @@ export function openedDatabase(): Database | undefined {
   return opened;
 }
 
+/** In a tab where another one holds the saved warehouse: use memory. */
+export async function workInMemory(): Promise<void> {
+  if (pending) return;
+  memoryReason = IN_MEMORY_BY_CHOICE;
+  await begin().catch(() => undefined);
+}
+
+/** Tries the saved warehouse again, e.g. once the other tab closed. */
+export async function retryWarehouse(): Promise<void> {
+  // A second press while the first one opens would find the lock taken
+  // by the first, and report this very tab as the other one.
+  if (pending) return;
+  await begin().catch(() => undefined);
+}
+
+/**
+ * Deletes the warehouse and opens an empty one. The saved files and the
+ * marker go only when this tab owns them; a tab in memory beside the
+ * owner empties its memory and leaves the owner's file alone.
+ */
+export async function clearWarehouse(): Promise<void> {
+  const previous = opening;
+  await begin(async () => {
+    const database = await previous?.catch(() => undefined);
+    await database?.close();
+    opened = undefined;
+    if (lock === null) return;
+    try {
+      await removeDatabaseFiles();
+    } catch (error) {
+      throw new WarehouseError(
+        'warehouse',
+        'The saved warehouse could not be deleted ' +
+          `(${toWarehouseError(error).message}). ` +
+          'Close the other tabs of this page, reload, and try again.',
+      );
+    }
+    removeMarker(globalThis.localStorage);
+  }).catch(() => undefined);
+}
+
+/**
+ * Makes what the load connection just committed survive a reload:
+ * CHECKPOINT moves the write-ahead log into the database file, then the
+ * marker records what the file holds. Run on the load connection, after
+ * COMMIT; in memory there is nothing to do. DuckDB-WASM 1.32 also
+ * replays a `.wal` left without a checkpoint when it reopens the file
+ * (seen in Chromium), but later builds have lost such files (C24), so
+ * the page does not count on it. A failed checkpoint leaves the commit
+ * in place (the tables are right) and says the warehouse is not saved.
+ */
+export async function saveWarehouse(
+  database: Database,
+  connection: AsyncDuckDBConnection,
+): Promise<void> {
+  if (!database.persistent || opened !== database) return;
+  const started = performance.now();
+  try {
+    await connection.query('CHECKPOINT');
+  } catch (error) {
+    reportStatus({
+      kind: 'unsaved',
+      reason:
+        `CHECKPOINT failed (${toWarehouseError(error).message}). The ` +
+        'tables are here, but a reload may not find them; the next load ' +
+        'or change saves them again.',
+    });
+    return;
+  }
+  performance.measure('warehouse checkpoint', { start: started });
+
+  const marker = await currentMarker(connection);
+  if (marker.tableCount === 0) {
+    removeMarker(globalThis.localStorage);
+  } else {
+    writeMarker(globalThis.localStorage, marker);
+  }
+  reportSaved(database);
+}
+
+/** Saves changes made outside a load (the user's own SQL). */
+export async function saveChanges(): Promise<void> {
+  const database = opened;
+  if (database === undefined || !database.persistent) return;
+  await database.use('load', (connection) =>
+    saveWarehouse(database, connection),
+  );
+}
+
+/**
+ * Starts an open, after `before` (the clear's deletion). Until it settles
+ * every use waits for it; a failed open is forgotten so that the next use
+ * tries again, a blocked one stays until the user chooses.
+ */
+function begin(before?: () => Promise<void>): Promise<Database> {
+  opened = undefined;
+  pending = true;
+  reportStatus({ kind: 'opening' });
+  const attempt = (async () => {
+    await before?.();
+    return start();
+  })()
+    .catch((error: unknown) => {
+      if (error instanceof WarehouseBlocked) throw error;
+      const failure = toWarehouseError(error);
+      if (opening === attempt) opening = undefined;
+      reportStatus({ kind: 'failed', message: failure.message });
+      throw failure;
+    })
+    .finally(() => {
+      if (opening === attempt) pending = false;
+    });
+  opening = attempt;
+  return attempt;
+}
+
 async function start(): Promise<Database> {
-  const db = await openDatabase();
-  const database = new Database(db);
+  const started = performance.now();
+  const outcome = await openWarehouse({ inMemory: memoryReason, lock });
+  if (outcome.kind === 'other-tab') {
+    reportStatus({ kind: 'other-tab' });
+    throw new WarehouseBlocked('warehouse', OTHER_TAB_MESSAGE);
+  }
+  lock = outcome.lock;
+  if (outcome.kind === 'restore-failed') {
+    reportStatus({ kind: 'restore-failed', detail: outcome.detail });
+    throw new WarehouseBlocked(
+      'warehouse',
+      'The saved warehouse could not be restored. ' +
+        'Press "Clear warehouse", then load again.',
+    );
+  }
+
+  const database = new Database(outcome.db, outcome.memoryReason === null);
+  try {
+    await prepare(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  performance.measure('warehouse open', { start: started });
+  opened = database;
+  if (outcome.memoryReason === null) {
+    reportSaved(database);
+  } else {
+    reportStatus({ kind: 'memory', reason: outcome.memoryReason });
+  }
+  return database;
+}
+
+async function prepare(database: Database): Promise<void> {
   await database.use('load', async (connection) => {
     // Offline, an extension DuckDB tries to fetch fails with an obscure
     // network error; with autoloading off, the error names the function.
@@ -108,5 +282,15 @@ async function start(): Promise<Database> {
       `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(DATASET)}`,
     );
   });
-  return database;
+}
+
+/** Says "saved" at once, then again with the size once it is known. */
+function reportSaved(database: Database): void {
+  reportStatus({ kind: 'saved', bytes: null });
+  void databaseBytes().then((bytes) => {
+    const status = warehouseStatus();
+    if (opened === database && status.kind === 'saved') {
+      reportStatus({ kind: 'saved', bytes });
+    }
+  });
 }

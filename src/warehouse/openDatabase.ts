@@ -2,10 +2,18 @@
 // the package's own files, served from this origin (no CDN), and DuckDB
 // picks the exception-handling build when the browser supports it.
 //
-// The database lives in memory. Persistence (an `opfs://` path, and a
-// CHECKPOINT before a load reports success) belongs here when it comes.
+// `path` is `:memory:` or an `opfs://` file. For the latter DuckDB's
+// worker takes exclusive access handles on the file and its `.wal`
+// before it opens them read-write; a file that does not exist yet is
+// created empty. Which path, and whether this tab may open the file at
+// all, is decided before (openWarehouse.ts).
 
-import { AsyncDuckDB, VoidLogger, selectBundle } from '@duckdb/duckdb-wasm';
+import {
+  AsyncDuckDB,
+  DuckDBAccessMode,
+  VoidLogger,
+  selectBundle,
+} from '@duckdb/duckdb-wasm';
 import type { DuckDBBundles } from '@duckdb/duckdb-wasm';
 import ehWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url';
 import mvpWorker from '@duckdb/duckdb-wasm/dist/duckdb-browser-mvp.worker.js?url';
@@ -19,7 +27,9 @@ const bundles: DuckDBBundles = {
   eh: { mainModule: ehWasm, mainWorker: ehWorker },
 };
 
-export async function openDatabase(): Promise<AsyncDuckDB> {
+export const IN_MEMORY = ':memory:';
+
+export async function openDatabase(path: string): Promise<AsyncDuckDB> {
   const bundle = await selectBundle(bundles);
   if (bundle.mainWorker === null) {
     throw new WarehouseError('internal', 'No DuckDB worker for this browser.');
@@ -47,8 +57,13 @@ export async function openDatabase(): Promise<AsyncDuckDB> {
       db.instantiate(bundle.mainModule, bundle.pthreadWorker),
       failed,
     ]);
-    await db.open({ path: ':memory:' });
+    await db.open(
+      path === IN_MEMORY
+        ? { path }
+        : { path, accessMode: DuckDBAccessMode.READ_WRITE },
+    );
   } catch (error) {
+    // Ending the worker also lets go of any file handle it took.
     worker.terminate();
     throw error;
   }
