@@ -2,7 +2,8 @@
 // fresh folder for its storage, index and configuration, a free loopback
 // port, Basic authentication on. Two flavours: Debian 12's 1.10.1 from
 // /usr/sbin, and Debian 13's 1.12.7 run in a chroot (see
-// setupOrthanc112.ts), because users meet both.
+// setupOrthanc112.ts), because users meet both. A server can be halted
+// and resumed on the same port and storage, as a restart mid-load does.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
@@ -52,6 +53,11 @@ export interface OrthancServer {
   apiVersion: number;
   /** The DICOM port, when `selfAet` was given. */
   dicomPort?: number;
+  /** Stops the process and keeps its storage, for `resume`. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port and storage; resolves
+   *  once it answers GET /system. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -106,13 +112,16 @@ export function isPortFree(port: number): Promise<boolean> {
 }
 
 // Orthancs still running when this process exits are killed, so that a
-// crashed test run leaves no server listening behind it.
+// crashed test run leaves no server listening behind it; the folders of
+// halted ones are removed too.
 const running = new Map<ChildProcess, string>();
+const halted = new Set<string>();
 process.once('exit', () => {
   for (const [child, folder] of running) {
     child.kill('SIGKILL');
     rmSync(folder, { recursive: true, force: true });
   }
+  for (const folder of halted) rmSync(folder, { recursive: true, force: true });
 });
 
 function waitForExit(child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -137,16 +146,16 @@ interface Launch {
   output: () => string;
 }
 
-async function launch(
+/** A fresh folder with the configuration and empty storage folders. */
+async function prepare(
   flavour: OrthancFlavour,
   config: Record<string, unknown>,
-): Promise<Launch> {
+): Promise<string> {
   // The 1.12 binary sees the chroot as its root: its folder must be inside.
-  const inChroot = flavour === '1.12';
-  const parent = inChroot ? join(chrootDir, 'tmp') : tmpdir();
+  const parent = flavour === '1.12' ? join(chrootDir, 'tmp') : tmpdir();
   await mkdir(parent, { recursive: true });
   const folder = await mkdtemp(join(parent, 'orthanc-'));
-  const seen = inChroot ? folder.slice(chrootDir.length) : folder;
+  const seen = seenPath(flavour, folder);
   await mkdir(join(folder, 'storage'));
   await mkdir(join(folder, 'index'));
   const fullConfig = {
@@ -159,10 +168,21 @@ async function launch(
     JSON.stringify(fullConfig, null, 2),
     { mode: 0o600 },
   );
+  return folder;
+}
 
-  const [command, args] = inChroot
-    ? ['chroot', [chrootDir, '/usr/sbin/Orthanc', `${seen}/config.json`]]
-    : [orthanc110Binary, [`${seen}/config.json`]];
+/** The folder as the server sees it: inside the chroot for 1.12. */
+function seenPath(flavour: OrthancFlavour, folder: string): string {
+  return flavour === '1.12' ? folder.slice(chrootDir.length) : folder;
+}
+
+/** Runs Orthanc on a folder that `prepare` made. */
+function launch(flavour: OrthancFlavour, folder: string): Launch {
+  const config = `${seenPath(flavour, folder)}/config.json`;
+  const [command, args] =
+    flavour === '1.12'
+      ? ['chroot', [chrootDir, '/usr/sbin/Orthanc', config]]
+      : [orthanc110Binary, [config]];
   const child = spawn(command, args, {
     cwd: folder,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -215,10 +235,16 @@ async function waitForSystem(
   throw new Error(`Orthanc ${why}. Its log ends with:\n${started.output()}`);
 }
 
-async function stopLaunch(started: Launch): Promise<void> {
+/** Stops the process; its folder stays. */
+async function haltLaunch(started: Launch): Promise<void> {
   started.child.kill('SIGTERM');
   await waitForExit(started.child, 10_000);
   running.delete(started.child);
+}
+
+async function stopLaunch(started: Launch): Promise<void> {
+  await haltLaunch(started);
+  halted.delete(started.folder);
   await rm(started.folder, { recursive: true, force: true });
 }
 
@@ -288,15 +314,12 @@ export async function startOrthanc(
       ...dicom?.config,
       ...options.config,
     };
-    const started = await launch(flavour, config);
+    const folder = await prepare(flavour, config);
+    let current = launch(flavour, folder);
     const url = `http://127.0.0.1:${port}`;
+    const startTimeoutMs = options.startTimeoutMs ?? 30_000;
     try {
-      const system = await waitForSystem(
-        url,
-        auth,
-        started,
-        options.startTimeoutMs ?? 30_000,
-      );
+      const system = await waitForSystem(url, auth, current, startTimeoutMs);
       let stopping: Promise<void> | undefined;
       return {
         flavour,
@@ -307,11 +330,23 @@ export async function startOrthanc(
         version: system.Version,
         apiVersion: system.ApiVersion,
         ...(dicom ? { dicomPort: dicom.port } : {}),
-        stop: () => (stopping ??= stopLaunch(started)),
+        halt: async () => {
+          halted.add(folder);
+          await haltLaunch(current);
+        },
+        resume: async () => {
+          if (current.child.exitCode === null && !current.child.signalCode) {
+            return;
+          }
+          current = launch(flavour, folder);
+          halted.delete(folder);
+          await waitForSystem(url, auth, current, startTimeoutMs);
+        },
+        stop: () => (stopping ??= stopLaunch(current)),
       };
     } catch (error) {
       lastError = error;
-      await stopLaunch(started);
+      await stopLaunch(current);
     }
   }
   throw lastError;

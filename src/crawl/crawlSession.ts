@@ -1,5 +1,7 @@
 // The worker's side of protocol.ts, apart from the worker global so that
-// it runs and is tested anywhere: `start` runs a crawl; schemas, batches as
+// it runs and is tested anywhere: `start` runs a crawl, or a sync when the
+// options say where the warehouse stands (its questions to the page go
+// through heldQueries.ts, its removals to the page); schemas, batches as
 // transferred Arrow IPC bytes, throttled progress and log lines go out in
 // the order the crawl makes them; at most a few batches wait for the
 // page's `ack` before the crawl is paused; the end is `done`, `failed` or,
@@ -11,6 +13,8 @@ import { createLogger } from '../lib/logger';
 import { toArrowBatch } from '../pipeline/arrowBatch';
 import { crawl } from '../pipeline/crawl';
 import type { CrawlProgress } from '../pipeline/crawlEvents';
+import { sync } from '../pipeline/sync';
+import { HeldQueries } from './heldQueries';
 import type {
   Connection,
   LoadOptions,
@@ -54,6 +58,9 @@ export class CrawlSession {
   private wakeUp: (() => void) | null = null;
   private seq = 0;
   private started = false;
+  private readonly heldQueries = new HeldQueries((message) => {
+    this.post(message);
+  });
 
   constructor(post: PostToPage, options: SessionOptions = {}) {
     this.post = post;
@@ -69,11 +76,15 @@ export class CrawlSession {
         return;
       case 'cancel':
         this.controller?.abort();
+        this.heldQueries.close();
         this.wake();
         return;
       case 'ack':
         this.unacked.delete(message.seq);
         this.wake();
+        return;
+      case 'held':
+        this.heldQueries.answer(message);
         return;
     }
   }
@@ -120,9 +131,19 @@ export class CrawlSession {
         log,
       };
       if (options.resources) crawlOptions.resources = options.resources;
+      if (options.timeoutMs !== undefined) {
+        crawlOptions.timeoutMs = options.timeoutMs;
+      }
+      if (options.retries !== undefined) crawlOptions.retries = options.retries;
       if (options.schema) crawlOptions.schema = options.schema;
       if (this.options.fetch) crawlOptions.fetch = this.options.fetch;
-      const events = crawl(connection, crawlOptions);
+      const events = options.sync
+        ? sync(connection, {
+            ...crawlOptions,
+            start: options.sync,
+            warehouse: this.heldQueries,
+          })
+        : crawl(connection, crawlOptions);
 
       for (let next = await events.next(); ; next = await events.next()) {
         if (next.done) {
@@ -139,6 +160,7 @@ export class CrawlSession {
               notes: result.notes,
               resources: result.resources,
               state: result.state,
+              ...(result.sync ? { sync: result.sync } : {}),
             },
           });
           return;
@@ -149,6 +171,9 @@ export class CrawlSession {
           this.post({ type: 'table', schema: event.schema });
         } else if (event.type === 'retract') {
           this.post({ type: 'retract', table: event.table, ids: event.ids });
+        } else if (event.type === 'remove') {
+          const { table, column, ids } = event;
+          this.post({ type: 'remove', table, column, ids });
         } else if (event.type === 'rows') {
           await this.room(controller.signal);
           const ipc = ownBuffer(toArrowBatch(event.schema, event.rows));
@@ -184,6 +209,7 @@ export class CrawlSession {
       }
     } finally {
       controller.abort();
+      this.heldQueries.close();
     }
   }
 }

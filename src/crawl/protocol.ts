@@ -4,10 +4,14 @@
 
 import type { ErrorData } from '../lib/errors';
 import type { Connection } from '../orthanc/connection';
+import type { SyncReport } from '../pipeline/crawlEvents';
 import type { CrawlState } from '../pipeline/crawlState';
+import type { Level } from '../pipeline/resources';
 import type { StoredSchema, TableSchema } from '../pipeline/schema';
+import type { SyncStart } from '../pipeline/sync';
+import type { HeldResource } from '../pipeline/syncPlan';
 
-export type { Connection };
+export type { Connection, HeldResource, Level, SyncReport, SyncStart };
 
 export interface LoadOptions {
   /** Resource names to load; every declared resource when absent. */
@@ -16,9 +20,17 @@ export interface LoadOptions {
   pageSize: number;
   /** Requests in flight at once. */
   concurrency: number;
+  /** Deadline of one attempt of one request; the client's default when
+   *  absent. */
+  timeoutMs?: number;
+  /** Retries of a GET that failed in a way a retry can cure. */
+  retries?: number;
   /** The schema earlier loads left in the warehouse; none before the
    *  first. The load keeps its names and types and only adds to it. */
   schema?: StoredSchema;
+  /** Set for a sync: where the warehouse stands. The worker then asks
+   *  the page what it holds (`heldQuery`) and sends removals. */
+  sync?: SyncStart;
 }
 
 export type PageToWorker =
@@ -30,7 +42,14 @@ export type PageToWorker =
     }
   | { type: 'cancel' }
   /** The page has stored batch `seq`; the worker may send more. */
-  | { type: 'ack'; seq: number };
+  | { type: 'ack'; seq: number }
+  /** The answer to the worker's `heldQuery` with the same id. */
+  | {
+      type: 'held';
+      id: number;
+      resources?: HeldResource[];
+      error?: ErrorData;
+    };
 
 export interface LoadProgress {
   requests: number;
@@ -61,6 +80,8 @@ export interface LoadSummary {
   /** What the next load needs to know of this one (log cursors, the
    *  server's totals), for `_dlt_pipeline_state`. */
   state: CrawlState;
+  /** What a sync did; absent after a full load. */
+  sync?: SyncReport;
 }
 
 export type WorkerToPage =
@@ -77,6 +98,12 @@ export type WorkerToPage =
   /** Rows sent earlier whose resources were deleted during the load:
    *  the root rows with these primary keys, and their child rows. */
   | { type: 'retract'; table: string; ids: string[] }
+  /** A sync's rows of resources deleted on the server: the rows of
+   *  `table` whose `column` is one of `ids`, and their child rows. */
+  | { type: 'remove'; table: string; column: string; ids: string[] }
+  /** A sync asks what the warehouse holds at `level` (see
+   *  WarehouseReader in pipeline/syncRemovals.ts). */
+  | { type: 'heldQuery'; id: number; level: Level; parents?: string[] }
   | { type: 'progress'; progress: LoadProgress }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { type: 'done'; summary: LoadSummary }
@@ -93,6 +120,11 @@ export interface LoadHandlers {
   onTable(schema: TableSchema): Promise<void>;
   onBatch(table: string, ipc: Uint8Array, rowCount: number): Promise<void>;
   onRetract(table: string, ids: string[]): Promise<void>;
+  /** A sync's removals; called before `done`, applied at commit. A sync
+   *  without these two handlers fails rather than keep deleted rows. */
+  onRemove?(table: string, column: string, ids: string[]): Promise<void>;
+  /** What the warehouse holds, for a sync. */
+  onHeld?(level: Level, parents?: string[]): Promise<HeldResource[]>;
   onProgress(progress: LoadProgress): void;
   onLog?(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }

@@ -105,7 +105,7 @@ describe('orthancGet against captured answers', () => {
     );
     expect(error.code).toBe('unauthorized');
     expect(error.message).toBe(
-      'The server answered 401: check the username and password.',
+      'Credentials rejected (401): check the username and password.',
     );
     expect(error.retryable).toBe(false);
     expect(replay.requests).toHaveLength(1);

@@ -251,7 +251,7 @@ function interpret(
     case 401:
       throw new OrthancError(
         'unauthorized',
-        'The server answered 401: check the username and password.',
+        'Credentials rejected (401): check the username and password.',
         at,
       );
     case 403:

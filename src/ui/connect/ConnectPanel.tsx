@@ -3,6 +3,7 @@
 // writes it anywhere.
 
 import { useAppStore } from '../../store/appStore';
+import { AdvancedSettings } from './AdvancedSettings';
 import { ServerInfoView } from './ServerInfoView';
 
 export function ConnectPanel() {
@@ -82,6 +83,7 @@ export function ConnectPanel() {
         </p>
       )}
       {serverInfo !== null && <ServerInfoView info={serverInfo} />}
+      <AdvancedSettings />
     </section>
   );
 }
