@@ -4,7 +4,7 @@
 // each batch once it is stored, and ends the worker whatever the outcome.
 
 import { cancelledError } from '../lib/backoff';
-import { fromErrorData, WarehouseError } from '../lib/errors';
+import { fromErrorData, toErrorData, WarehouseError } from '../lib/errors';
 import type {
   Connection,
   LoadHandle,
@@ -50,6 +50,13 @@ function createCrawlWorker(): WorkerLike {
     type: 'module',
     name: 'crawl',
   });
+}
+
+function noSync(): WarehouseError {
+  return new WarehouseError(
+    'internal',
+    'A sync ran where the page cannot apply one.',
+  );
 }
 
 export function runLoad(
@@ -99,6 +106,14 @@ export function runLoad(
       case 'retract':
         if (!cancelling) await handlers.onRetract(message.table, message.ids);
         return;
+      case 'remove':
+        if (cancelling) return;
+        if (handlers.onRemove === undefined) throw noSync();
+        await handlers.onRemove(message.table, message.column, message.ids);
+        return;
+      case 'heldQuery':
+        await answerHeld(message);
+        return;
       case 'progress':
         handlers.onProgress(message.progress);
         return;
@@ -115,6 +130,20 @@ export function runLoad(
       case 'cancelled':
         finish({ error: cancelledError() });
         return;
+    }
+  };
+
+  // a question that fails is answered with the error: the sync ends
+  const answerHeld = async (
+    message: Extract<WorkerToPage, { type: 'heldQuery' }>,
+  ) => {
+    const { id, level, parents } = message;
+    try {
+      if (handlers.onHeld === undefined) throw noSync();
+      const resources = await handlers.onHeld(level, parents);
+      worker.postMessage({ type: 'held', id, resources });
+    } catch (error) {
+      worker.postMessage({ type: 'held', id, error: toErrorData(error) });
     }
   };
 

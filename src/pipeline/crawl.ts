@@ -11,71 +11,45 @@
 // once by ID; the ID lists, read last, show which ones the pages missed
 // (fetched one by one) and which ones were deleted meanwhile (noted).
 // The server's other resources (modalities, logs, query answers, metrics)
-// are read after the levels, each on its own (see readServerResource.ts).
+// are read after the levels, each on its own (see readServerResource.ts);
+// the end of the change log is taken before the levels, so that a sync
+// going on from it misses nothing that changed while they were read.
+// What a crawl shares with a sync (options, normalizing, notes, errors,
+// the other resources) is in loadRun.ts.
 
 import { cancelledError } from '../lib/backoff';
-import type { BackoffOptions } from '../lib/backoff';
 import { WarehouseError } from '../lib/errors';
-import { type Logger, silentLogger } from '../lib/logger';
 import type { Connection } from '../orthanc/connection';
-import { type Endpoint, endpointOf } from '../orthanc/endpoint';
 import {
   expectIdList,
   expectResource,
   expectResourceList,
   type JsonObject,
 } from '../orthanc/guards';
-import {
-  type GetOptions,
-  newRequestStats,
-  orthancGet,
-  orthancGetText,
-} from '../orthanc/orthancGet';
+import { orthancGet } from '../orthanc/orthancGet';
 import { OrthancError } from '../orthanc/orthancError';
 import { getStatistics } from '../orthanc/statistics';
-import type { CrawlEvent, CrawlNote, CrawlResult } from './crawlEvents';
-import { DeclaredLists } from './declaredLists';
-import { advanceCursor, emptyCrawlState, statisticsState } from './crawlState';
-import { NamingConvention } from './naming';
-import { RelationalNormalizer, type RootSpec } from './normalize';
-import { mapOrdered } from './orderedPool';
-import { readServerResource, resourcePath } from './readServerResource';
+import type { CrawlEvent, CrawlResult } from './crawlEvents';
+import { statisticsState } from './crawlState';
 import {
-  CRAWL_ERRORS,
+  type CrawlOptions,
+  FATAL,
+  LoadRun,
+  rootSpec,
+  runEvents,
+} from './loadRun';
+import { mapOrdered } from './orderedPool';
+import {
   isLevelResource,
   type Level,
   type LevelResource,
-  type Resource,
   selectResources,
   type ServerResource,
 } from './resources';
 import { planTasks, type Task, taskPath, taskStage } from './crawlPlan';
-import { TableBuffers } from './tableBuffers';
-import type { StoredSchema } from './schema';
-import { TableRegistry } from './tableRegistry';
 
-export interface CrawlOptions {
-  loadId: string;
-  /** Resource names; all declared resources when absent. */
-  resources?: readonly string[];
-  pageSize: number;
-  concurrency: number;
-  batchRows?: number;
-  signal?: AbortSignal;
-  fetch?: typeof fetch;
-  timeoutMs?: number;
-  retries?: number;
-  backoff?: BackoffOptions;
-  log?: Logger;
-  naming?: NamingConvention;
-  /** IDs the pages missed are fetched one by one up to this many. */
-  maxRefetch?: number;
-  /** The schema earlier loads left: names and types carry on. */
-  schema?: StoredSchema;
-}
+export type { CrawlOptions };
 
-/** Failures after which going on cannot help. */
-const FATAL = new Set(['unauthorized', 'not_orthanc', 'cancelled', 'internal']);
 /** Failed requests in a row that end the load: the server is gone. */
 const MAX_FAILURES_IN_A_ROW = 3;
 const DEFAULT_MAX_REFETCH = 5000;
@@ -90,90 +64,37 @@ interface Fetched {
   error?: unknown;
 }
 
-function spec(resource: Resource): RootSpec {
-  const out: RootSpec = {
-    name: resource.table,
-    disposition: resource.disposition,
-    primaryKey: resource.primaryKey,
-    columns: resource.columns,
-  };
-  if (resource.maxNesting !== undefined) out.maxNesting = resource.maxNesting;
-  return out;
-}
-
-class CrawlRun {
-  private readonly endpoint: Endpoint;
-  private readonly options: CrawlOptions;
-  private readonly signal: AbortSignal;
-  private readonly log: Logger;
-  private readonly stats = newRequestStats();
-  private readonly getOptions: GetOptions;
-  private readonly pageSize: number;
-  private readonly resources: Resource[];
+class CrawlRun extends LoadRun {
   private readonly levels: LevelResource[];
   private readonly others: ServerResource[];
-  private readonly normalizer: RelationalNormalizer;
-  private readonly buffers: TableBuffers;
-  private readonly lists: DeclaredLists;
 
   /** IDs read from the pages, per level. */
   private readonly seen = new Map<Level, Set<string>>();
-  /** IDs of the unpaged lists, per level, read after the pages. */
-  private readonly listed = new Map<Level, Set<string>>();
   private readonly duplicates = new Map<string, number>();
-  private readonly notes: CrawlNote[] = [];
-  private readonly state = emptyCrawlState();
   private failuresInARow = 0;
-  private skipped = 0;
+  /** Levels with a page that failed for good. */
+  private readonly pagesFailed = new Set<Level>();
 
   constructor(
     connection: Connection,
     options: CrawlOptions,
-    signal: AbortSignal,
+    controller: AbortController,
   ) {
-    this.endpoint = endpointOf(connection);
-    this.options = options;
-    this.signal = signal;
-    this.log = options.log ?? silentLogger;
-    this.pageSize = Math.max(1, Math.floor(options.pageSize));
-    this.resources = selectResources(options.resources);
+    super(connection, options, controller, selectResources(options.resources));
     this.levels = this.resources.filter(isLevelResource);
     this.others = this.resources.filter(
       (r): r is ServerResource => !isLevelResource(r),
     );
-
-    const getOptions: GetOptions = { signal, stats: this.stats, log: this.log };
-    if (options.fetch) getOptions.fetch = options.fetch;
-    if (options.timeoutMs !== undefined)
-      getOptions.timeoutMs = options.timeoutMs;
-    if (options.retries !== undefined) getOptions.retries = options.retries;
-    if (options.backoff) getOptions.backoff = options.backoff;
-    this.getOptions = getOptions;
-
-    const registry = new TableRegistry(
-      options.naming ?? new NamingConvention(),
-      options.schema,
-    );
-    this.normalizer = new RelationalNormalizer(registry, options.loadId);
-    this.buffers = new TableBuffers(registry, options.batchRows);
-    this.lists = new DeclaredLists(registry, this.resources);
   }
 
   async *events(): AsyncGenerator<CrawlEvent, CrawlResult, undefined> {
     yield this.progress('Reading the server totals');
     const totals = await getStatistics(this.endpoint, this.getOptions);
     this.state.statistics = statisticsState(totals);
+    const changes = this.others.find((r) => r.name === 'changes');
+    if (changes) await this.takeLogEnd(changes);
 
-    // every table of the load exists from the start, rows or not
-    for (const table of [...this.resources.map(spec), CRAWL_ERRORS]) {
-      this.normalizer.registry.root(table);
-      this.buffers.rowCounts[table.name] ??= 0;
-      yield* this.buffers.schemaIfChanged(table.name);
-    }
-    for (const table of this.lists.tables) {
-      this.buffers.rowCounts[table] ??= 0;
-      yield* this.buffers.schemaIfChanged(table);
-    }
+    yield* this.declareTables();
 
     const tasks = planTasks(this.resources, totals, this.pageSize);
     const concurrency = Math.max(1, Math.floor(this.options.concurrency));
@@ -189,21 +110,16 @@ class CrawlRun {
     for (const resource of this.others) yield* this.readOther(resource);
     yield* this.buffers.drain(true);
     this.summarize();
-    return {
-      requests: this.stats.requests,
-      bytes: this.stats.bytes,
-      rows: { ...this.buffers.rowCounts },
-      notes: this.notes,
-      resources: this.resources.map((r) => r.name),
-      state: this.state,
-    };
+    return this.result();
   }
 
   /** One request; never rejects, so that the pool keeps its order. */
   private async fetch(task: Task): Promise<Fetched> {
     const path = taskPath(task, this.pageSize);
     try {
-      const body = await orthancGet(this.endpoint, path, this.getOptions);
+      const body = await this.guard(
+        orthancGet(this.endpoint, path, this.getOptions),
+      );
       return { task, path, ok: true, body };
     } catch (error) {
       return { task, path, ok: false, error };
@@ -290,95 +206,9 @@ class CrawlRun {
       throw error;
     if (++this.failuresInARow >= MAX_FAILURES_IN_A_ROW) throw error;
     this.record(fetched.task.resource, fetched.path, error);
+    const { task } = fetched;
+    if (task.kind === 'page') this.pagesFailed.add(task.resource.level);
     return false;
-  }
-
-  private record(resource: Resource, path: string, error: unknown): void {
-    const data =
-      error instanceof WarehouseError
-        ? error
-        : new WarehouseError('internal', String(error));
-    this.skipped++;
-    this.log.warn(`Skipped ${path}: ${data.message}`);
-    const status = error instanceof OrthancError ? error.status : null;
-    this.buffers.add(
-      this.normalizer.normalize(
-        {
-          resource: resource.name,
-          path,
-          status,
-          code: data.code,
-          message: data.message,
-        },
-        CRAWL_ERRORS,
-      ),
-    );
-  }
-
-  /**
-   * One of the server's other resources. A 404 (an older Orthanc, or a
-   * feature switched off) leaves its table empty with a note; another
-   * failure that the load can live with is recorded in _crawl_errors.
-   */
-  private async *readOther(
-    resource: ServerResource,
-  ): AsyncGenerator<CrawlEvent, void, undefined> {
-    const table = resource.table;
-    yield this.progress(`${table}: reading`);
-    let rows = 0;
-    const isLog = resource.yields === 'log';
-    const context = {
-      getJson: (path: string) =>
-        orthancGet(this.endpoint, path, this.getOptions),
-      getText: (path: string) =>
-        orthancGetText(this.endpoint, path, this.getOptions),
-      note: (note: string) => {
-        this.note(table, note);
-      },
-      pageSize: this.pageSize,
-      concurrency: Math.max(1, Math.floor(this.options.concurrency)),
-      listed: this.listed,
-      skip: (path: string, error: unknown) => {
-        if (!(error instanceof WarehouseError) || FATAL.has(error.code))
-          throw error;
-        this.record(resource, path, error);
-      },
-    };
-    try {
-      for await (const items of readServerResource(resource, context)) {
-        if (this.signal.aborted) throw cancelledError();
-        for (const item of items) {
-          this.buffers.add(this.normalizer.normalize(item, spec(resource)));
-          if (isLog) advanceCursor(this.state, resource.name, item);
-        }
-        rows += items.length;
-        yield* this.buffers.drain(false);
-        yield this.progress(`${table}: ${rows} rows`);
-      }
-    } catch (error) {
-      if (!(error instanceof WarehouseError) || FATAL.has(error.code)) {
-        throw error;
-      }
-      const path =
-        error instanceof OrthancError ? error.path : resourcePath(resource);
-      if (error.code === 'not_found' && rows === 0) {
-        this.note(
-          table,
-          `The server has no ${path} (404: an older Orthanc, or switched ` +
-            'off); the table is empty.',
-        );
-        return;
-      }
-      this.record(resource, path, error);
-      this.note(
-        table,
-        `Reading ${path} failed (${error.message}); the table holds the ` +
-          `${rows} rows read before.`,
-      );
-      return;
-    }
-    if (isLog) this.state.cursors[resource.name] ??= 0;
-    if (rows === 0) this.note(table, resource.emptyNote);
   }
 
   private levelSet(map: Map<Level, Set<string>>, level: Level): Set<string> {
@@ -406,7 +236,7 @@ class CrawlRun {
       seen.add(id);
       added++;
       this.lists.observe(resource, item);
-      this.buffers.add(this.normalizer.normalize(item, spec(resource)));
+      this.buffers.add(this.normalizer.normalize(item, rootSpec(resource)));
     }
     return added;
   }
@@ -416,7 +246,7 @@ class CrawlRun {
     for (const id of ids) {
       if (listed.has(id)) continue;
       listed.add(id);
-      this.buffers.add(this.normalizer.normalize(id, spec(resource)));
+      this.buffers.add(this.normalizer.normalize(id, rootSpec(resource)));
     }
   }
 
@@ -427,8 +257,11 @@ class CrawlRun {
    */
   private async *reconcile(): AsyncGenerator<CrawlEvent, void, undefined> {
     for (const resource of this.levels) {
-      const listed = this.listed.get(resource.level);
-      if (resource.paging !== 'offset' || !listed) continue;
+      if (resource.paging !== 'offset') continue;
+      const listed =
+        this.listed.get(resource.level) ??
+        (await this.listAfterFailedPage(resource));
+      if (!listed) continue;
       const seen = this.levelSet(this.seen, resource.level);
 
       const missing = [...listed].filter((id) => !seen.has(id));
@@ -480,9 +313,20 @@ class CrawlRun {
     }
   }
 
-  private note(table: string, note: string): void {
-    this.notes.push({ table, note });
-    this.log.info(`${table}: ${note}`);
+  /**
+   * The level's ID list, when this load does not read it but a page of
+   * the level failed: with it, the resources of that page are fetched one
+   * by one like those the shifting pages missed, instead of left out.
+   */
+  private async listAfterFailedPage(
+    resource: LevelResource,
+  ): Promise<Set<string> | undefined> {
+    if (!this.pagesFailed.has(resource.level)) return undefined;
+    const fetched = await this.fetch({ kind: 'list', resource });
+    if (this.signal.aborted) throw cancelledError();
+    if (!this.accept(fetched)) return undefined;
+    const ids = this.parse(fetched, expectIdList);
+    return ids ? new Set(ids) : undefined;
   }
 
   private summarize(): void {
@@ -495,24 +339,7 @@ class CrawlRun {
         `${count} resources came twice in the pages (the server changed during the load) and were kept once.`,
       );
     }
-    if (this.skipped > 0) {
-      this.note(
-        CRAWL_ERRORS.name,
-        `${this.skipped} requests failed and were skipped; see ${CRAWL_ERRORS.name}.`,
-      );
-    }
-  }
-
-  private progress(stage: string): CrawlEvent {
-    return {
-      type: 'progress',
-      progress: {
-        requests: this.stats.requests,
-        bytes: this.stats.bytes,
-        rows: this.buffers.totalRows,
-        stage,
-      },
-    };
+    this.noteSkipped();
   }
 }
 
@@ -521,32 +348,12 @@ class CrawlRun {
  * progress; returns the totals. Cancelling through `signal` ends it with a
  * `cancelled` WarehouseError and stops the requests still in flight.
  */
-export async function* crawl(
+export function crawl(
   connection: Connection,
   options: CrawlOptions,
 ): AsyncGenerator<CrawlEvent, CrawlResult, undefined> {
-  const controller = new AbortController();
-  const onAbort = () => {
-    controller.abort();
-  };
-  const cancelled = () => controller.signal.aborted;
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) controller.abort();
-  try {
-    if (cancelled()) throw cancelledError();
-    const events = new CrawlRun(
-      connection,
-      options,
-      controller.signal,
-    ).events();
-    for (let next = await events.next(); ; next = await events.next()) {
-      if (next.done) return next.value;
-      yield next.value;
-      // a consumer may cancel while it holds an event
-      if (cancelled()) throw cancelledError();
-    }
-  } finally {
-    controller.abort();
-    options.signal?.removeEventListener('abort', onAbort);
-  }
+  return runEvents(options.signal, (controller) => {
+    const run = new CrawlRun(connection, options, controller);
+    return { run, events: run.events() };
+  });
 }

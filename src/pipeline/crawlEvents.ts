@@ -17,6 +17,10 @@ export type CrawlEvent =
   | { type: 'rows'; table: string; rows: Row[]; schema: TableSchema }
   /** Rows already handed out whose resources were deleted meanwhile. */
   | { type: 'retract'; table: string; ids: string[] }
+  /** Rows the warehouse holds from earlier loads whose resources were
+   *  deleted on the server: those whose `column` is one of `ids`, with
+   *  their child rows. */
+  | { type: 'remove'; table: string; column: string; ids: string[] }
   | { type: 'progress'; progress: CrawlProgress };
 
 export interface CrawlNote {
@@ -34,4 +38,25 @@ export interface CrawlResult {
   resources: string[];
   /** What the next load needs to know of this one. */
   state: CrawlState;
+  /** What a sync did; absent after a full load. */
+  sync?: SyncReport;
+}
+
+/** What a sync read, fetched and removed, for its summary. */
+export interface SyncReport {
+  /** The change log's Seq the sync read after, and up to. */
+  from: number;
+  to: number;
+  /** Change entries read. */
+  changes: number;
+  /** Changes logged while the sync ran, left for the next one. */
+  arrived: number;
+  /** Resources fetched one by one. */
+  refetched: number;
+  /** Resources found deleted on the server, whose rows go. */
+  removed: number;
+  /** Levels whose IDs were listed to find the deletions. */
+  listed: string[];
+  /** The change log ended below the cursor: a full load ran instead. */
+  reset: boolean;
 }

@@ -19,6 +19,12 @@ export interface CrawlState {
     instances: number;
     diskSizeBytes: string;
   } | null;
+  /**
+   * The resources the load covered. The state keeps those of the last
+   * load that read the change log: a sync refreshes exactly these, whose
+   * tables are as recent as the log's cursor.
+   */
+  resources?: string[];
 }
 
 export function emptyCrawlState(): CrawlState {

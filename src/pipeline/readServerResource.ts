@@ -4,10 +4,12 @@
 // that, as for the levels. Each shape of answer is one case here.
 //
 // Logs paged by Seq are read up to the Seq that `?last` gives at the
-// start, never further: a server that keeps logging would otherwise keep
-// the crawl going for ever (case C05). A page whose `Last` is below the
-// `since` asked for means the log was reset (a new database): the read
-// stops there with a note rather than start over.
+// start (or that the run took when it began), never further: a server
+// that keeps logging would otherwise keep the crawl going for ever (case
+// C05). A sync reads them from the cursor an earlier load left; a log
+// that now ends below it was reset and is read from the start. A page
+// whose `Last` is below the `since` asked for means the log was reset
+// during the read: it stops there with a note rather than start over.
 
 import {
   expectIdList,
@@ -28,6 +30,20 @@ import type { ServerResource } from './resources';
 export interface ReadContext extends TagsReadContext {
   getText(path: string): Promise<string>;
   pageSize: number;
+  /** For a log: where to read, when not the whole log up to `?last`. */
+  range?: LogRange;
+}
+
+/**
+ * Part of a log: the entries after `since` (a cursor an earlier load
+ * left) up to `stop` (a `?last` taken when the run began, so that the
+ * log matches the resources read). `arrived` hears how many entries came
+ * in during the run, instead of a note.
+ */
+export interface LogRange {
+  since: number;
+  stop?: number;
+  arrived?: (count: number) => void;
 }
 
 type Rows = AsyncGenerator<JsonObject[], void, undefined>;
@@ -81,12 +97,25 @@ function namedRows(body: unknown, path: string): JsonObject[] {
 async function* readLog(resource: ServerResource, context: ReadContext): Rows {
   const key = resource.entriesKey ?? '';
   const lastPath = `${resource.path}?last`;
-  const start = expectLogPage(await context.getJson(lastPath), lastPath, key);
-  // an empty log has no last entry, whatever `Last` says
-  const stop = start.entries.length > 0 ? start.last : 0;
+  const range = context.range;
+  let stop = range?.stop;
+  let last = stop ?? 0;
+  if (stop === undefined) {
+    const start = expectLogPage(await context.getJson(lastPath), lastPath, key);
+    last = start.last;
+    // an empty log has no last entry, whatever `Last` says
+    stop = start.entries.length > 0 ? start.last : 0;
+  }
 
   const seen = new Set<number>();
-  let since = 0;
+  let since = range?.since ?? 0;
+  if (last < since) {
+    context.note(
+      `The log was reset (it now ends at Seq ${last}, below the ${since} ` +
+        'read before): it is read again from the start.',
+    );
+    since = 0;
+  }
   while (since < stop) {
     const path = `${resource.path}?since=${since}&limit=${context.pageSize}`;
     const page = expectLogPage(await context.getJson(path), path, key);
@@ -127,7 +156,10 @@ async function* readLog(resource: ServerResource, context: ReadContext): Rows {
 
   if (stop === 0) return;
   const end = expectLogPage(await context.getJson(lastPath), lastPath, key);
-  if (end.entries.length > 0 && end.last > stop) {
+  const arrived = end.entries.length > 0 ? Math.max(0, end.last - stop) : 0;
+  if (range?.arrived) {
+    range.arrived(arrived);
+  } else if (arrived > 0) {
     context.note(
       `Entries up to Seq ${stop} were loaded; ${end.last - stop} more ` +
         'arrived during the load and are left for the next one.',

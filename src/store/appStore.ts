@@ -5,6 +5,7 @@ import { create } from 'zustand';
 
 import { createConnectionSlice } from './connectionSlice';
 import { createLoadSlice } from './loadSlice';
+import { createSettingsSlice } from './settingsSlice';
 import type { AppState } from './slice';
 import { createWarehouseSlice } from './warehouseSlice';
 
@@ -13,5 +14,6 @@ export type { AppState };
 export const useAppStore = create<AppState>()((...args) => ({
   ...createConnectionSlice(...args),
   ...createLoadSlice(...args),
+  ...createSettingsSlice(...args),
   ...createWarehouseSlice(...args),
 }));

@@ -1,7 +1,10 @@
 // A load as the page runs it: the crawl worker's tables and batches go
 // into the warehouse's staging as they arrive; when the crawl is done the
 // load commits, and when it fails or is cancelled it is aborted, which
-// leaves the warehouse exactly as it was.
+// leaves the warehouse exactly as it was. A sync runs the same way: it
+// starts from where the warehouse stands (its change log cursor and what
+// it holds), answers the worker's questions about the warehouse, and
+// commits the rows of deleted resources' removal with the rest.
 
 import type {
   LoadHandle,
@@ -14,19 +17,27 @@ import { runLoad } from '../crawl/runLoad';
 import { toErrorData } from '../lib/errors';
 import { selectResources } from '../pipeline/resources';
 import type { StoredSchema } from '../pipeline/schema';
+import { heldResources, readSyncStart } from '../warehouse/heldResources';
 import { beginLoad, schemaForNextLoad } from '../warehouse/loadSession';
 import type { LoadSession } from '../warehouse/loadSession';
+import { parseRequestSettings } from './requestSettings';
 import type { Slice } from './slice';
 
 export type LoadStatus = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
 
+/** A load of the picked resources, or a sync of the last load's. */
+export type LoadKind = 'load' | 'sync';
+
 export interface LoadState {
   status: LoadStatus;
+  kind: LoadKind;
   loadId: string | null;
   progress: LoadProgress | null;
   summary: LoadSummary | null;
   /** Rows the warehouse took from this load, per table. */
   committedRows: Record<string, number> | null;
+  /** Rows a sync removed, per table: resources deleted on the server. */
+  removedRows: Record<string, number> | null;
   error: string | null;
   /** Warnings the crawl logged, newest last. */
   warnings: string[];
@@ -39,10 +50,18 @@ export interface LoadSlice {
   selectedResources: string[];
   setSelectedResources: (names: readonly string[]) => void;
   startLoad: () => Promise<void>;
+  /** Brings the warehouse up to date through the change log. */
+  startSync: () => Promise<void>;
   cancelLoad: () => void;
 }
 
-const options: LoadOptions = { pageSize: 500, concurrency: 4 };
+/** Said when Sync is pressed before any load read the change log. */
+export const NO_SYNC_MESSAGE =
+  'Nothing to sync from: no load has read the change log yet. Load first, ' +
+  'with "changes" among the resources.';
+
+/** Items per page of the expanded lists. */
+const PAGE_SIZE = 500;
 
 /** Progress repaints at most this often; the crawl reports more. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -50,10 +69,12 @@ const MAX_WARNINGS = 50;
 
 const idle: LoadState = {
   status: 'idle',
+  kind: 'load',
   loadId: null,
   progress: null,
   summary: null,
   committedRows: null,
+  removedRows: null,
   error: null,
   warnings: [],
 };
@@ -70,6 +91,114 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
     set((state) => ({ load: { ...state.load, ...change } }));
   };
 
+  const run = async (kind: LoadKind) => {
+    if (get().load.status === 'running' || get().serverInfo === null) return;
+    let resources = get().selectedResources;
+    if (kind === 'load' && resources.length === 0) return;
+    const parsed = parseRequestSettings(get().requestSettings);
+    if (!parsed.ok) {
+      set({ load: { ...idle, status: 'failed', error: parsed.message } });
+      return;
+    }
+    const { concurrency, timeoutSeconds, retries } = parsed.settings;
+    const options: LoadOptions = {
+      pageSize: PAGE_SIZE,
+      concurrency,
+      timeoutMs: Math.round(timeoutSeconds * 1000),
+      retries,
+    };
+    const loadId = newLoadId();
+    const connection = get().connection();
+    set({ load: { ...idle, status: 'running', kind, loadId } });
+
+    // Names and types carry on from the schema earlier loads left; a
+    // sync goes on from where the warehouse stands.
+    let schema: StoredSchema | null;
+    try {
+      schema = await schemaForNextLoad();
+      if (kind === 'sync') {
+        const readiness = await readSyncStart();
+        if (readiness === null) {
+          update({ status: 'failed', error: NO_SYNC_MESSAGE });
+          return;
+        }
+        options.sync = readiness.start;
+        resources = readiness.resources;
+      }
+    } catch (error) {
+      update({ status: 'failed', error: toErrorData(error).message });
+      return;
+    }
+
+    // The warehouse may still be starting (its WebAssembly compiles for
+    // a second or two after the page opens): the crawl starts at once
+    // and its first rows wait for the staging instead.
+    let session: LoadSession | undefined;
+    const opening = beginLoad(loadId).then((opened) => {
+      session = opened;
+      return opened;
+    });
+    opening.catch(() => undefined);
+    let shownAt = 0;
+    try {
+      const handlers: LoadHandlers = {
+        onTable: async (schema) => {
+          await (await opening).declareTable(schema);
+        },
+        onBatch: async (table, ipc, rowCount) => {
+          await (await opening).ingest(table, ipc, rowCount);
+        },
+        onRetract: async (table, ids) => {
+          await (await opening).retract(table, ids);
+        },
+        onRemove: async (table, column, ids) => {
+          await (await opening).remove(table, column, ids);
+        },
+        onHeld: (level, parents) => heldResources(level, parents),
+        onProgress: (progress) => {
+          const now = performance.now();
+          if (now - shownAt < PROGRESS_INTERVAL_MS) return;
+          shownAt = now;
+          update({ progress });
+        },
+        onLog: (level, message) => {
+          if (level !== 'warn' && level !== 'error') return;
+          update({
+            warnings: [...get().load.warnings, message].slice(-MAX_WARNINGS),
+          });
+        },
+      };
+      const running = runLoad(
+        loadId,
+        connection,
+        schema ? { ...options, resources, schema } : { ...options, resources },
+        handlers,
+      );
+      handle = running;
+      const summary = await running.done;
+      update({ progress: progressOf(summary) });
+      const committed = await (await opening).commit(summary.state);
+      update({
+        status: 'done',
+        summary,
+        committedRows: committed.rows,
+        removedRows: committed.removed,
+      });
+      get().warehouseChanged();
+    } catch (error) {
+      await opening.catch(() => undefined);
+      await session?.abort().catch(() => undefined);
+      const failure = toErrorData(error);
+      if (failure.code === 'cancelled') {
+        update({ status: 'cancelled', error: null });
+      } else {
+        update({ status: 'failed', error: failure.message });
+      }
+    } finally {
+      handle = undefined;
+    }
+  };
+
   return {
     load: idle,
     selectedResources: selectResources().map((r) => r.name),
@@ -78,84 +207,8 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
       set({ selectedResources: selectResources(names).map((r) => r.name) });
     },
 
-    startLoad: async () => {
-      if (get().load.status === 'running' || get().serverInfo === null) return;
-      const resources = get().selectedResources;
-      if (resources.length === 0) return;
-      const loadId = newLoadId();
-      const connection = get().connection();
-      set({ load: { ...idle, status: 'running', loadId } });
-
-      // Names and types carry on from the schema earlier loads left.
-      let schema: StoredSchema | null;
-      try {
-        schema = await schemaForNextLoad();
-      } catch (error) {
-        update({ status: 'failed', error: toErrorData(error).message });
-        return;
-      }
-
-      // The warehouse may still be starting (its WebAssembly compiles for
-      // a second or two after the page opens): the crawl starts at once
-      // and its first rows wait for the staging instead.
-      let session: LoadSession | undefined;
-      const opening = beginLoad(loadId).then((opened) => {
-        session = opened;
-        return opened;
-      });
-      opening.catch(() => undefined);
-      let shownAt = 0;
-      try {
-        const handlers: LoadHandlers = {
-          onTable: async (schema) => {
-            await (await opening).declareTable(schema);
-          },
-          onBatch: async (table, ipc, rowCount) => {
-            await (await opening).ingest(table, ipc, rowCount);
-          },
-          onRetract: async (table, ids) => {
-            await (await opening).retract(table, ids);
-          },
-          onProgress: (progress) => {
-            const now = performance.now();
-            if (now - shownAt < PROGRESS_INTERVAL_MS) return;
-            shownAt = now;
-            update({ progress });
-          },
-          onLog: (level, message) => {
-            if (level !== 'warn' && level !== 'error') return;
-            update({
-              warnings: [...get().load.warnings, message].slice(-MAX_WARNINGS),
-            });
-          },
-        };
-        const running = runLoad(
-          loadId,
-          connection,
-          schema
-            ? { ...options, resources, schema }
-            : { ...options, resources },
-          handlers,
-        );
-        handle = running;
-        const summary = await running.done;
-        update({ progress: progressOf(summary) });
-        const committed = await (await opening).commit(summary.state);
-        update({ status: 'done', summary, committedRows: committed.rows });
-        get().warehouseChanged();
-      } catch (error) {
-        await opening.catch(() => undefined);
-        await session?.abort().catch(() => undefined);
-        const failure = toErrorData(error);
-        if (failure.code === 'cancelled') {
-          update({ status: 'cancelled', error: null });
-        } else {
-          update({ status: 'failed', error: failure.message });
-        }
-      } finally {
-        handle = undefined;
-      }
-    },
+    startLoad: () => run('load'),
+    startSync: () => run('sync'),
 
     cancelLoad: () => {
       handle?.cancel();

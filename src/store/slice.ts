@@ -6,8 +6,12 @@ import type { StateCreator } from 'zustand';
 
 import type { ConnectionSlice } from './connectionSlice';
 import type { LoadSlice } from './loadSlice';
+import type { SettingsSlice } from './settingsSlice';
 import type { WarehouseSlice } from './warehouseSlice';
 
-export type AppState = ConnectionSlice & LoadSlice & WarehouseSlice;
+export type AppState = ConnectionSlice &
+  LoadSlice &
+  SettingsSlice &
+  WarehouseSlice;
 
 export type Slice<T> = StateCreator<AppState, [], [], T>;

@@ -5,7 +5,8 @@
 //
 // Order matters to DuckDB: every CREATE and ALTER comes before the first
 // DELETE or INSERT, because a table cannot be altered once the transaction
-// has changed its rows.
+// has changed its rows. A sync's removals come after the INSERTs, so that
+// nothing this load brought can put a deleted resource back.
 
 import { dicomViewsSql } from './dicomViews';
 import type { DatasetTable } from './dicomViews';
@@ -57,7 +58,23 @@ export interface CommitInput {
   schema: SchemaVersion;
   /** The pipeline state after this load, when it changed. */
   state?: StateRow | null;
+  /** Rows of resources deleted on the server (a sync's). */
+  removals?: readonly Removal[];
 }
+
+/**
+ * The rows of `table` whose `column` holds one of `ids`, with every child
+ * row they own (through `_dlt_root_id`); a table or column the warehouse
+ * does not have is no error: there is nothing to remove.
+ */
+export interface Removal {
+  table: string;
+  column: string;
+  ids: readonly string[];
+}
+
+/** IDs per DELETE, to keep each statement a reasonable size. */
+const REMOVAL_CHUNK = 1000;
 
 export const LOADS_TABLE = '_dlt_loads';
 
@@ -69,10 +86,12 @@ const loadsColumns: SqlColumn[] = [
   { name: 'schema_version_hash', sqlType: 'VARCHAR' },
 ];
 
-/** One statement; `insertsInto` names the table an INSERT fills. */
+/** One statement; `insertsInto` names the table an INSERT fills,
+ *  `removesFrom` the table a removal's DELETE empties. */
 export interface CommitStep {
   sql: string;
   insertsInto?: string;
+  removesFrom?: string;
 }
 
 export function commitPlan(input: CommitInput): CommitStep[] {
@@ -95,6 +114,7 @@ export function commitPlan(input: CommitInput): CommitStep[] {
           `SELECT * FROM ${qualified(STAGING, table.schema.name)}`,
         insertsInto: table.schema.name,
       })),
+    ...(input.removals ?? []).flatMap((removal) => removeRows(removal, input)),
     ...statements([
       ...dicomViewsSql(datasetAfterCommit(input)),
       recordLoad(input),
@@ -258,6 +278,56 @@ function undeclaredChildren(root: string, input: CommitInput): ExistingTable[] {
     .filter(([key]) => key.startsWith(prefix) || stored.has(key))
     .filter(([key]) => !declared.has(key))
     .map(([, table]) => table);
+}
+
+/** The DELETEs of one removal: child rows first, then the roots. */
+function removeRows(removal: Removal, input: CommitInput): CommitStep[] {
+  const target = tableAfterCommit(removal.table, input);
+  if (target === undefined || removal.ids.length === 0) return [];
+  if (!target.columns.has(identKey(removal.column))) return [];
+
+  const name = qualified(DATASET, target.name);
+  const children = target.columns.has(identKey('_dlt_id'))
+    ? childrenOf(target.name, input).filter((child) =>
+        child.columns.has(identKey('_dlt_root_id')),
+      )
+    : [];
+  const steps: CommitStep[] = [];
+  for (let start = 0; start < removal.ids.length; start += REMOVAL_CHUNK) {
+    const list = removal.ids
+      .slice(start, start + REMOVAL_CHUNK)
+      .map(quoteLiteral)
+      .join(', ');
+    const match = `${quoteIdent(removal.column)} IN (${list})`;
+    for (const child of children) {
+      steps.push({
+        sql:
+          `DELETE FROM ${qualified(DATASET, child.name)} ` +
+          `WHERE "_dlt_root_id" IN (SELECT "_dlt_id" FROM ${name} ` +
+          `WHERE ${match})`,
+        removesFrom: child.name,
+      });
+    }
+    steps.push({
+      sql: `DELETE FROM ${name} WHERE ${match}`,
+      removesFrom: target.name,
+    });
+  }
+  return steps;
+}
+
+/** A table as it stands once this load's tables are in, if it exists. */
+function tableAfterCommit(
+  table: string,
+  input: CommitInput,
+): ExistingTable | undefined {
+  const key = identKey(table);
+  const existing = input.existing.get(key);
+  const staged = input.tables.find((t) => identKey(t.schema.name) === key);
+  if (staged === undefined) return existing;
+  const columns = new Set(existing?.columns);
+  for (const column of staged.columns) columns.add(identKey(column.name));
+  return { name: existing?.name ?? staged.schema.name, columns };
 }
 
 /** The dataset's tables once the load is in, with old and new columns. */

@@ -13,8 +13,8 @@ import { WarehouseError } from '../lib/errors';
 import type { CrawlState } from '../pipeline/crawlState';
 import type { StoredSchema, TableSchema } from '../pipeline/schema';
 import { commitPlan } from './commitPlan';
-import type { ExistingTable, StagedTable } from './commitPlan';
-import { getDatabase, openedDatabase } from './database';
+import type { ExistingTable, Removal, StagedTable } from './commitPlan';
+import { getDatabase, saveWarehouse } from './database';
 import { nextPipelineState, readPipelineState } from './pipelineState';
 import { retractPlan } from './retractPlan';
 import type { Database } from './database';
@@ -43,19 +43,19 @@ export interface CommitResult {
   loadId: string;
   /** Rows this load wrote into the dataset, per table. */
   rows: Record<string, number>;
+  /** Rows a sync removed (resources deleted on the server), per table. */
+  removed: Record<string, number>;
 }
 
 /** Set from the first line of beginLoad until commit or abort. */
 let loadRunning = false;
 
 /**
- * The schema a new load starts from, read before its crawl starts. A
- * warehouse that is not open yet holds nothing (it lives in memory), so
- * the crawl does not wait for DuckDB to start: it starts empty.
+ * The schema a new load starts from, read before its crawl starts. The
+ * warehouse may be a saved one still opening, so this waits for it.
  */
 export async function schemaForNextLoad(): Promise<StoredSchema | null> {
-  const database = openedDatabase();
-  if (database === undefined) return null;
+  const database = await getDatabase();
   return database.use('load', readStoredSchema);
 }
 
@@ -81,6 +81,7 @@ export async function beginLoad(loadId: string): Promise<LoadSession> {
 
 export class LoadSession {
   private readonly staged = new Map<string, StagedTable>();
+  private readonly removals: Removal[] = [];
   private finished = false;
 
   constructor(
@@ -165,12 +166,24 @@ export class LoadSession {
   }
 
   /**
+   * Notes rows of the dataset that a sync found deleted on the server;
+   * they go at commit, in the same transaction as the rest.
+   */
+  remove(table: string, column: string, ids: string[]): Promise<void> {
+    return this.step(() => {
+      this.removals.push({ table, column, ids });
+      return Promise.resolve();
+    });
+  }
+
+  /**
    * Moves everything staged into the dataset, all or nothing, with the
    * schema and the pipeline state this load leaves for the next one.
    */
   commit(state: CrawlState): Promise<CommitResult> {
     return this.step(async (connection) => {
       const rows: Record<string, number> = {};
+      const removed: Record<string, number> = {};
       for (const table of this.staged.values()) rows[table.schema.name] = 0;
 
       await connection.query('BEGIN TRANSACTION');
@@ -191,11 +204,15 @@ export class LoadSession {
             state,
             this.loadId,
           ),
+          removals: this.removals,
         });
         for (const step of plan) {
           const result = await connection.query(step.sql);
-          if (step.insertsInto !== undefined) {
-            rows[step.insertsInto] = Number(result.getChildAt(0)?.get(0) ?? 0n);
+          const count = Number(result.getChildAt(0)?.get(0) ?? 0n);
+          if (step.insertsInto !== undefined) rows[step.insertsInto] = count;
+          if (step.removesFrom !== undefined) {
+            removed[step.removesFrom] =
+              (removed[step.removesFrom] ?? 0) + count;
           }
         }
         await connection.query('COMMIT');
@@ -207,7 +224,9 @@ export class LoadSession {
       await connection.query(
         `DROP SCHEMA IF EXISTS ${quoteIdent(INGEST)} CASCADE`,
       );
-      return { loadId: this.loadId, rows };
+      // The page says "done" only once the load is on disk too.
+      await saveWarehouse(this.database, connection);
+      return { loadId: this.loadId, rows, removed };
     }, true);
   }
 

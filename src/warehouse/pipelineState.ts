@@ -54,6 +54,9 @@ export interface PipelineState {
     orthanc: {
       resources: Record<string, ResourceState>;
       statistics: CrawlState['statistics'];
+      /** The resources of the last load that read the change log: what
+       *  a sync refreshes (see CrawlState.resources). */
+      sync_resources?: string[];
     };
   };
 }
@@ -106,6 +109,9 @@ export function nextPipelineState(
   for (const [name, seq] of Object.entries(crawl.cursors)) {
     resources[name] = { incremental: { Seq: { last_value: seq } } };
   }
+  const readLog = crawl.cursors.changes !== undefined;
+  const syncResources =
+    readLog && crawl.resources ? crawl.resources : before?.sync_resources;
   const state: PipelineState = {
     _state_version: (previous?.state._state_version ?? 0) + 1,
     _state_engine_version: STATE_ENGINE_VERSION,
@@ -117,6 +123,7 @@ export function nextPipelineState(
       orthanc: {
         resources,
         statistics: crawl.statistics ?? before?.statistics ?? null,
+        ...(syncResources ? { sync_resources: [...syncResources] } : {}),
       },
     },
   };

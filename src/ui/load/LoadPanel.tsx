@@ -1,9 +1,14 @@
-// Starting, following and cancelling a load. The progress bar has no end
-// while the crawl runs (how many rows a server yields is only known once
-// it has been read), so it shows activity, and the line under it counts.
+// Starting, following and cancelling a load, or a sync of what the last
+// load read. The progress bar has no end while the crawl runs (how many
+// rows a server yields is only known once it has been read), so it shows
+// activity, and the line under it counts. Sync is offered once the
+// warehouse holds a load that read the change log.
+
+import { useQuery } from '@tanstack/react-query';
 
 import { useAppStore } from '../../store/appStore';
 import type { LoadState } from '../../store/loadSlice';
+import { readSyncStart } from '../../warehouse/heldResources';
 import { formatCount, formatDuration, formatRate } from '../common/format';
 import { LoadSummaryView } from './LoadSummaryView';
 import { ResourcePicker } from './ResourcePicker';
@@ -17,11 +22,11 @@ function statusText(load: LoadState): string {
         ? `Running: ${load.progress.stage}`
         : 'Running: starting…';
     case 'done':
-      return 'Done: the warehouse holds this load.';
+      return `Done: the warehouse holds this ${load.kind}.`;
     case 'failed':
-      return 'Failed: nothing from this load was kept.';
+      return `Failed: nothing from this ${load.kind} was kept.`;
     case 'cancelled':
-      return 'Cancelled: nothing from this load was kept.';
+      return `Cancelled: nothing from this ${load.kind} was kept.`;
   }
 }
 
@@ -29,9 +34,15 @@ export function LoadPanel() {
   const load = useAppStore((s) => s.load);
   const connected = useAppStore((s) => s.serverInfo !== null);
   const picked = useAppStore((s) => s.selectedResources.length > 0);
-  const { startLoad, cancelLoad } = useAppStore.getState();
+  const version = useAppStore((s) => s.warehouseVersion);
+  const { startLoad, startSync, cancelLoad } = useAppStore.getState();
   const running = load.status === 'running';
   const progress = load.progress;
+  const syncStart = useQuery({
+    queryKey: ['syncStart', version],
+    queryFn: readSyncStart,
+  });
+  const canSync = syncStart.data != null;
 
   return (
     <section className="card" aria-labelledby="load-heading">
@@ -57,6 +68,20 @@ export function LoadPanel() {
         >
           Load
         </button>
+        <button
+          type="button"
+          disabled={!connected || running || !canSync}
+          title={
+            canSync
+              ? 'Reads what changed on the server since the last load'
+              : 'Needs a load that read the change log first'
+          }
+          onClick={() => {
+            void startSync();
+          }}
+        >
+          Sync
+        </button>
         {running && (
           <button type="button" onClick={cancelLoad}>
             Cancel
@@ -65,6 +90,13 @@ export function LoadPanel() {
       </div>
       {!connected && load.status === 'idle' && (
         <p className="muted">Test the connection first.</p>
+      )}
+      {syncStart.data && (
+        <p className="muted sync-resources">
+          Sync reads the change log after Seq{' '}
+          {formatCount(syncStart.data.start.since)} and refreshes{' '}
+          {syncStart.data.resources.join(', ')}.
+        </p>
       )}
 
       <div className="load-progress">
