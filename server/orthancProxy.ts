@@ -87,6 +87,13 @@ export async function registerOrthancProxy(
     },
     // Orthanc closes idle connections after 1 s: forget them sooner, and
     // retry a GET once if a reused connection was closed under it anyway.
+    //
+    // A page that gives up on a request (its timeout, a cancelled load)
+    // closes its side at once, but reply-from hands undici no abort
+    // signal: the request to Orthanc runs on until Orthanc answers, then
+    // its body is dropped. A slow answer therefore holds one of these
+    // connections for up to `timeoutMs` after the page has moved on; the
+    // pool's cap keeps that from growing without bound.
     undici: {
       connections: 16,
       keepAliveTimeout: 500,

@@ -7,6 +7,7 @@ import { toErrorData } from '../lib/errors';
 import type { Connection, ServerInfo } from '../orthanc/connection';
 import { testConnection } from '../orthanc/testConnection';
 import { splitCredentials } from './connectionUrl';
+import { parseRequestSettings } from './requestSettings';
 import type { Slice } from './slice';
 
 export interface ConnectionSlice {
@@ -59,7 +60,16 @@ export const createConnectionSlice: Slice<ConnectionSlice> = (set, get) => {
       const mine = ++attempt;
       set({ ...typed, testing: true, serverInfo: null, connectionError: null });
       try {
-        const info = await testConnection(get().connection());
+        // A server slow enough to need a longer timeout for its pages
+        // needs it for its first answer too; settings still being typed
+        // leave the quick default.
+        const parsed = parseRequestSettings(get().requestSettings);
+        const info = await testConnection(
+          get().connection(),
+          parsed.ok
+            ? { timeoutMs: Math.round(parsed.settings.timeoutSeconds * 1000) }
+            : {},
+        );
         if (mine === attempt) set({ serverInfo: info });
       } catch (error) {
         if (mine === attempt) {
