@@ -1,12 +1,14 @@
 // The page: connection and load side by side, then the warehouse's
-// tables, its schema and the SQL view as tabs. The table open in the
-// Tables tab lives here, so the schema view can open one there.
+// tables, its schema, the SQL view and the load history as tabs. The
+// table open in the Tables tab lives here, so the schema view can open
+// one there.
 
 import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 
 import { ConnectPanel } from '../ui/connect/ConnectPanel';
 import { Tabs } from '../ui/common/Tabs';
+import { HistoryPanel } from '../ui/history/HistoryPanel';
 import { LoadPanel } from '../ui/load/LoadPanel';
 import { SchemaPanel } from '../ui/schema/SchemaPanel';
 import { SqlPanel } from '../ui/sql/SqlPanel';
@@ -55,6 +57,7 @@ export function App() {
                   content: <SchemaPanel onOpenTable={showTable} />,
                 },
                 { id: 'sql', label: 'SQL', content: <SqlPanel /> },
+                { id: 'history', label: 'History', content: <HistoryPanel /> },
               ]}
             />
           </section>

@@ -32,3 +32,14 @@ export function formatRate(rows: number, elapsedMs: number): string {
   const rate = elapsedMs > 0 ? (rows * 1000) / elapsedMs : 0;
   return grouped.format(Math.round(rate));
 }
+
+/** A moment in the browser's time zone, `2026-12-04 16:05:09`. */
+export function formatDateTime(ms: number): string {
+  const time = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${time.getFullYear()}-${two(time.getMonth() + 1)}-` +
+    `${two(time.getDate())} ${two(time.getHours())}:` +
+    `${two(time.getMinutes())}:${two(time.getSeconds())}`
+  );
+}

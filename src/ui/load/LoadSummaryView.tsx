@@ -61,7 +61,10 @@ export function LoadSummaryView({ load }: { load: LoadState }) {
       <p>
         {what} <code>{summary.loadId}</code>: {formatCount(total)} rows in{' '}
         {rows.length} tables from {formatCount(summary.requests)} requests (
-        {formatBytes(summary.bytes)}) in {formatDuration(summary.elapsedMs)}.
+        {formatBytes(summary.bytes)}
+        {summary.retries > 0 &&
+          `, ${plural(summary.retries, 'retry', 'retries')}`}
+        ) in {formatDuration(summary.elapsedMs)}.
       </p>
       {summary.sync && (
         <SyncLine sync={summary.sync} removedRows={removedRows} />
