@@ -13,7 +13,12 @@ describe('request settings', () => {
   it('reads the defaults back as they were', () => {
     expect(parseRequestSettings(defaults)).toEqual({
       ok: true,
-      settings: { concurrency: 4, timeoutSeconds: 30, retries: 3 },
+      settings: {
+        concurrency: 4,
+        timeoutSeconds: 30,
+        retries: 3,
+        memoryLimitMb: 1024,
+      },
     });
   });
 
@@ -23,11 +28,18 @@ describe('request settings', () => {
         concurrency: ' 16 ',
         timeoutSeconds: '1.5',
         retries: '0',
+        memoryLimitMb: '3072',
       }),
     ).toEqual({
       ok: true,
-      settings: { concurrency: 16, timeoutSeconds: 1.5, retries: 0 },
+      settings: {
+        concurrency: 16,
+        timeoutSeconds: 1.5,
+        retries: 0,
+        memoryLimitMb: 3072,
+      },
     });
+    expect(requestSettingError('memoryLimitMb', '64')).toBeNull();
     expect(requestSettingError('concurrency', '1')).toBeNull();
     expect(requestSettingError('timeoutSeconds', '600')).toBeNull();
     expect(requestSettingError('retries', '10')).toBeNull();
@@ -47,6 +59,11 @@ describe('request settings', () => {
     expect(requestSettingError('retries', '11')).toBe(
       'Retries must be a whole number from 0 to 10.',
     );
+    for (const text of ['63', '3073', '512.5', '1GB']) {
+      expect(requestSettingError('memoryLimitMb', text)).toBe(
+        'Memory limit must be a whole number from 64 to 3072 MB.',
+      );
+    }
   });
 
   it('names every faulty setting in one message', () => {

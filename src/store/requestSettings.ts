@@ -1,9 +1,12 @@
 // The Advanced settings of a load: how many requests run at once, how
-// long one request may take, and how often a failed GET is tried again.
+// long one request may take, how often a failed GET is tried again, and
+// how much memory DuckDB may use for the warehouse.
 // The form keeps the text as typed, so that a value being edited is never
 // replaced under the cursor; a load reads it through
 // `parseRequestSettings`, which refuses anything out of range with a
 // message that says what is allowed.
+
+import { DEFAULT_MEMORY_LIMIT_MB } from '../warehouse/memoryLimit';
 
 export interface RequestSettings {
   /** Requests in flight at once. */
@@ -12,6 +15,8 @@ export interface RequestSettings {
   timeoutSeconds: number;
   /** Attempts after the first, for failures a retry can cure. */
   retries: number;
+  /** DuckDB's memory_limit, in MiB. */
+  memoryLimitMb: number;
 }
 
 export type RequestSettingName = keyof RequestSettings;
@@ -37,12 +42,24 @@ export const REQUEST_SETTING_LIMITS: Record<RequestSettingName, Limit> = {
     unit: ' seconds',
   },
   retries: { label: 'Retries', min: 0, max: 10, whole: true, unit: '' },
+  // A wasm32 heap ends at 4 GiB, and the page, the crawl worker and
+  // DuckDB's own allocations outside its buffer manager need room there.
+  // Below about 128 MB even a small load may not commit: each column of
+  // each table takes a 256 KiB block while the commit runs.
+  memoryLimitMb: {
+    label: 'Memory limit',
+    min: 64,
+    max: 3072,
+    whole: true,
+    unit: ' MB',
+  },
 };
 
 export const DEFAULT_REQUEST_SETTINGS: RequestSettings = {
   concurrency: 4,
   timeoutSeconds: 30,
   retries: 3,
+  memoryLimitMb: DEFAULT_MEMORY_LIMIT_MB,
 };
 
 export function requestSettingsText(
@@ -52,6 +69,7 @@ export function requestSettingsText(
     concurrency: String(settings.concurrency),
     timeoutSeconds: String(settings.timeoutSeconds),
     retries: String(settings.retries),
+    memoryLimitMb: String(settings.memoryLimitMb),
   };
 }
 
@@ -94,6 +112,7 @@ export function parseRequestSettings(
       concurrency: Number(text.concurrency.trim()),
       timeoutSeconds: Number(text.timeoutSeconds.trim()),
       retries: Number(text.retries.trim()),
+      memoryLimitMb: Number(text.memoryLimitMb.trim()),
     },
   };
 }

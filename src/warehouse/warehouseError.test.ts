@@ -27,6 +27,8 @@ describe('toWarehouseError', () => {
     const error = toWarehouseError(
       new Error('Out of Memory Error: could not allocate block of 256 KiB'),
     );
+    expect(error.code).toBe('memory_limit');
+    expect(error.retryable).toBe(false);
     expect(error.message).toMatch(/^The browser memory limit was reached\./);
     expect(error.message).toContain('could not allocate');
   });

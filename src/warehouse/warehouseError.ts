@@ -2,19 +2,19 @@
 // fault), in the "Parser Error: ..." form DuckDB prints; only the few a
 // user cannot act on get a sentence of advice.
 
-import { WarehouseError } from '../lib/errors';
+import { isMemoryExhaustion, WarehouseError } from '../lib/errors';
 
 export function toWarehouseError(error: unknown): WarehouseError {
   if (error instanceof WarehouseError) return error;
   const message = readable(
     error instanceof Error ? error.message : String(error),
   );
-  if (/out of memory|memory access out of bounds/i.test(message)) {
+  if (isMemoryExhaustion(error)) {
     return new WarehouseError(
-      'warehouse',
-      'The browser memory limit was reached. ' +
-        'Load fewer resources at a time or close other tabs. ' +
-        `(${message})`,
+      'memory_limit',
+      'The browser memory limit was reached. Raise the Memory limit in ' +
+        'the Advanced settings, load fewer resources at a time or close ' +
+        `other tabs. (${message})`,
     );
   }
   return new WarehouseError('warehouse', message);

@@ -1,7 +1,7 @@
 // The Advanced block of the Connect panel: how many requests a load runs
-// at once, how long one request may take and how often a failed one is
-// tried again. A value out of range says what is allowed, and a load does
-// not start until it is fixed.
+// at once, how long one request may take, how often a failed one is
+// tried again, and the memory DuckDB may use. A value out of range says
+// what is allowed, and a load does not start until it is fixed.
 
 import { useAppStore } from '../../store/appStore';
 import {
@@ -16,6 +16,7 @@ const LABELS: Record<RequestSettingName, string> = {
   concurrency: 'Concurrency',
   timeoutSeconds: 'Request timeout (s)',
   retries: 'Retries',
+  memoryLimitMb: 'Memory limit (MB)',
 };
 
 export function AdvancedSettings() {
@@ -34,7 +35,9 @@ export function AdvancedSettings() {
         that gets no answer within the timeout, loses its connection or gets a
         429 or 5xx answer is tried again up to <em>Retries</em> times, waiting
         longer each time (0.5 s, 1 s, 2 s… at most 8 s). Refused credentials
-        (401) stop the load at once.
+        (401) stop the load at once. The warehouse's database keeps within the{' '}
+        <em>Memory limit</em>: a load that needs more stops, and the tables stay
+        as they were.
       </p>
       <div className="advanced-fields">
         {NAMES.map((name) => {
