@@ -8,7 +8,11 @@
 // - answer a share of the requests with a gateway error (502, 504), the
 //   same requests in every run (see faultDraw.ts);
 // - close connections that sat idle, as Orthanc does after 1 s;
-// - start refusing the credentials (401) after a number of requests.
+// - start refusing the credentials (401) after a number of requests;
+// - start answering every request with an error after a number of them
+//   (a server gone for good), until told to heal;
+// - answer chosen paths itself, in place of the server (replayInstances.ts
+//   stands in for a server with millions of instances that way).
 // It logs what it did to every request and counts the requests in flight.
 // With `cors` it also stands in for a reverse proxy that puts CORS in
 // front of Orthanc, so that the page can call it directly.
@@ -28,6 +32,18 @@ export interface FaultRule {
   dropAfterBytes?: number;
   /** How many matching requests the rule applies to; all when absent. */
   times?: number;
+  /** Answers the request here instead of forwarding it. */
+  answer?: (
+    path: string,
+    headers: http.IncomingHttpHeaders,
+  ) => Promise<FaultAnswer>;
+}
+
+/** An answer the proxy gives itself; a long body may come in chunks. */
+export interface FaultAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | Iterable<Buffer> | AsyncIterable<Buffer>;
 }
 
 export interface ErrorRate {
@@ -57,6 +73,8 @@ export type FaultOutcome =
   | 'dropped'
   | 'error'
   | 'unauthorized'
+  /** Answered by the rule's `answer`, not by the server. */
+  | 'answered'
   /** Forwarded, but Orthanc could not be reached: the connection to the
    *  client is dropped, as by a proxy whose upstream went away. */
   | 'unreachable';
@@ -91,6 +109,10 @@ export interface FaultProxy {
   counts: FaultCounts;
   /** Answers 401 to every request in scope after `count` more. */
   refuseCredentialsAfter(count: number): void;
+  /** Answers `status` to every request in scope once `count` more that
+   *  match `counting` (all when absent) went through, until heal(). */
+  failAfter(count: number, status: number, counting?: RegExp): void;
+  heal(): void;
   close(): Promise<void>;
 }
 
@@ -175,6 +197,34 @@ function pipeThenDrop(
   answer.on('end', onEnd);
 }
 
+/** Writes a rule's answer, a chunked body as the client takes it. */
+async function sendAnswer(
+  answer: FaultAnswer,
+  response: http.ServerResponse,
+  cors: Record<string, string>,
+): Promise<void> {
+  response.writeHead(answer.status, { ...answer.headers, ...cors });
+  if (Buffer.isBuffer(answer.body)) {
+    response.end(answer.body);
+    return;
+  }
+  for await (const chunk of answer.body) {
+    if (response.destroyed) return;
+    if (!response.write(chunk)) {
+      await new Promise<void>((resolve) => {
+        const go = () => {
+          response.off('drain', go);
+          response.off('close', go);
+          resolve();
+        };
+        response.on('drain', go);
+        response.on('close', go);
+      });
+    }
+  }
+  response.end();
+}
+
 /** Closes each connection that has had no request for `idleMs`. */
 function closeWhenIdle(
   server: http.Server,
@@ -226,6 +276,16 @@ export async function startFaultProxy(
   const applied = new Map<FaultRule, number>();
   const attempts = new Map<string, number>();
   let refuseAt = Infinity;
+  let failure: { left: number; status: number; counting?: RegExp } | null =
+    null;
+
+  /** The status of a server gone for good, or undefined. */
+  const failing = (path: string): number | undefined => {
+    if (failure === null) return undefined;
+    if (failure.left <= 0) return failure.status;
+    if (failure.counting?.test(path) ?? true) failure.left--;
+    return undefined;
+  };
 
   const pickRule = (path: string): FaultRule | undefined => {
     const rule = rules.find(
@@ -282,7 +342,7 @@ export async function startFaultProxy(
         response.end();
         return;
       }
-      const status = rule ? undefined : drawError(path);
+      const status = failing(path) ?? (rule ? undefined : drawError(path));
       if (status !== undefined) {
         Object.assign(event, { outcome: 'error', status });
         answerError(response, status, cors);
@@ -292,6 +352,14 @@ export async function startFaultProxy(
 
     const forward = () => {
       requests.push(path);
+      if (rule?.answer) {
+        event.outcome = 'answered';
+        rule
+          .answer(path, request.headers)
+          .then((answer) => sendAnswer(answer, response, cors))
+          .catch(() => response.destroy());
+        return;
+      }
       const outgoing = http.request(
         {
           host: upstream.hostname,
@@ -352,6 +420,14 @@ export async function startFaultProxy(
     counts,
     refuseCredentialsAfter: (count) => {
       refuseAt = log.length + count;
+    },
+    failAfter: (count, status, counting) => {
+      failure = counting
+        ? { left: count, status, counting }
+        : { left: count, status };
+    },
+    heal: () => {
+      failure = null;
     },
     close: async () => {
       for (const timer of pending) clearTimeout(timer);

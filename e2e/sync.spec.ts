@@ -23,6 +23,7 @@ import { e2eEnv } from './env';
 import { type FaultProxy, startFaultProxy } from './faultProxy';
 import { orthancJson } from './orthancApi';
 import { pickResources, runQuery } from './pageSteps';
+import { dataColumns, fingerprints } from './tableDigests';
 
 const env = e2eEnv();
 /** Long enough that nothing turns stable while the test runs. */
@@ -45,16 +46,6 @@ const resources = [
   'queries_answers',
   'tools_metrics_prometheus',
 ];
-/** Tables that differ between two loads by design: each load's own rows
- *  (its scrape of the metrics, its skipped requests, its bookkeeping). */
-const perLoad = new Set([
-  '_dlt_loads',
-  '_dlt_version',
-  '_dlt_pipeline_state',
-  '_crawl_errors',
-  'tools_metrics_prometheus',
-]);
-
 async function send(
   orthanc: OrthancServer,
   method: string,
@@ -105,45 +96,6 @@ async function run(page: Page, button: 'Load' | 'Sync'): Promise<number> {
     (await failure.count()) > 0 ? await failure.allTextContents() : [];
   expect(await status(page).textContent(), why.join(' ')).toMatch(/^Done/);
   return Date.now() - started;
-}
-
-/** Each data table with its row count and a digest of its rows, the
- *  columns of the reference page's table in its order. */
-async function fingerprints(
-  page: Page,
-  columns: Map<string, string[]>,
-): Promise<string[][]> {
-  const parts = [...columns].map(([table, names]) => {
-    const cells = names.map((n) => `"${n.replaceAll('"', '""')}"::VARCHAR`);
-    return (
-      `select '${table}' as t, count(*) as n, ` +
-      `md5(coalesce(string_agg(r, chr(10) order by r), '')) as digest ` +
-      `from (select list_value(${cells.join(', ')})::VARCHAR as r ` +
-      `from orthanc_data."${table}")`
-    );
-  });
-  return runQuery(page, `${parts.join(' union all ')} order by t`);
-}
-
-/** The data tables of a page and their columns, bookkeeping aside; a
- *  row per column, as the page cuts long values for display. */
-async function dataColumns(page: Page): Promise<Map<string, string[]>> {
-  const rows = await runQuery(
-    page,
-    `select c.table_name, c.column_name
-     from information_schema.columns c
-     join information_schema.tables t
-       on t.table_schema = c.table_schema and t.table_name = c.table_name
-     where c.table_schema = 'orthanc_data' and t.table_type = 'BASE TABLE'
-       and c.column_name not in ('_dlt_id', '_dlt_load_id')
-     order by c.table_name, c.ordinal_position`,
-  );
-  const columns = new Map<string, string[]>();
-  for (const [table = '', column = ''] of rows) {
-    if (perLoad.has(table)) continue;
-    columns.set(table, [...(columns.get(table) ?? []), column]);
-  }
-  return columns;
 }
 
 const flavours: OrthancFlavour[] = hasFlavour('1.12')

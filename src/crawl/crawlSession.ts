@@ -10,6 +10,7 @@
 import { cancelledError } from '../lib/backoff';
 import { toErrorData, WarehouseError } from '../lib/errors';
 import { createLogger } from '../lib/logger';
+import { newRequestStats } from '../orthanc/orthancGet';
 import { toArrowBatch } from '../pipeline/arrowBatch';
 import { crawl } from '../pipeline/crawl';
 import type { CrawlProgress } from '../pipeline/crawlEvents';
@@ -25,6 +26,10 @@ import type {
 
 /** Batches sent and not yet acknowledged before the crawl waits. */
 export const MAX_UNACKED_BATCHES = 4;
+/** Their bytes, too: a batch of a wide table (every tag of 2000
+ *  instances) can weigh tens of MB, and the page holds each until it is
+ *  staged. One batch is always let through, however big. */
+export const MAX_UNACKED_BYTES = 32 * 1024 * 1024;
 /** At most about five progress messages a second. */
 const PROGRESS_INTERVAL_MS = 200;
 
@@ -36,6 +41,9 @@ export type PostToPage = (
 export interface SessionOptions {
   /** The fetch the crawl uses; the global one by default. */
   fetch?: typeof fetch;
+  /** The bytes of batches that may wait for an `ack`; MAX_UNACKED_BYTES
+   *  by default. */
+  maxUnackedBytes?: number;
 }
 
 /** A buffer that can be transferred whole: the bytes and nothing else. */
@@ -54,7 +62,8 @@ export class CrawlSession {
   private readonly post: PostToPage;
   private readonly options: SessionOptions;
   private controller: AbortController | null = null;
-  private readonly unacked = new Set<number>();
+  /** The bytes of each batch sent and not yet acknowledged, by seq. */
+  private readonly unacked = new Map<number, number>();
   private wakeUp: (() => void) | null = null;
   private seq = 0;
   private started = false;
@@ -97,11 +106,22 @@ export class CrawlSession {
 
   /** Waits until the page has room for another batch. */
   private async room(signal: AbortSignal): Promise<void> {
-    while (this.unacked.size >= MAX_UNACKED_BATCHES) {
+    while (
+      this.unacked.size >= MAX_UNACKED_BATCHES ||
+      (this.unacked.size > 0 &&
+        this.unackedBytes() >=
+          (this.options.maxUnackedBytes ?? MAX_UNACKED_BYTES))
+    ) {
       if (signal.aborted) throw cancelledError();
       await new Promise<void>((resolve) => (this.wakeUp = resolve));
     }
     if (signal.aborted) throw cancelledError();
+  }
+
+  private unackedBytes(): number {
+    let bytes = 0;
+    for (const size of this.unacked.values()) bytes += size;
+    return bytes;
   }
 
   private async run(
@@ -113,11 +133,14 @@ export class CrawlSession {
     this.controller = controller;
     const started = performance.now();
     let lastProgress = -Infinity;
-    let latest: CrawlProgress = { requests: 0, bytes: 0, rows: 0, stage: '' };
+    const stats = newRequestStats();
+    let latest: CrawlProgress = { ...stats, rows: 0, stage: '' };
     const progress = (): LoadProgress => ({
       ...latest,
       elapsedMs: Math.round(performance.now() - started),
     });
+    // a load that ends early is counted to its last request all the same
+    const final = (): LoadProgress => ({ ...progress(), ...stats });
     const log = createLogger((level, message) => {
       this.post({ type: 'log', level, message });
     }, 'debug');
@@ -129,6 +152,7 @@ export class CrawlSession {
         concurrency: options.concurrency,
         signal: controller.signal,
         log,
+        stats,
       };
       if (options.resources) crawlOptions.resources = options.resources;
       if (options.timeoutMs !== undefined) {
@@ -136,6 +160,7 @@ export class CrawlSession {
       }
       if (options.retries !== undefined) crawlOptions.retries = options.retries;
       if (options.schema) crawlOptions.schema = options.schema;
+      if (options.resume) crawlOptions.resume = options.resume;
       if (this.options.fetch) crawlOptions.fetch = this.options.fetch;
       const events = options.sync
         ? sync(connection, {
@@ -155,6 +180,7 @@ export class CrawlSession {
               loadId,
               requests: result.requests,
               bytes: result.bytes,
+              retries: result.retries,
               elapsedMs: Math.round(performance.now() - started),
               rows: result.rows,
               notes: result.notes,
@@ -174,11 +200,13 @@ export class CrawlSession {
         } else if (event.type === 'remove') {
           const { table, column, ids } = event;
           this.post({ type: 'remove', table, column, ids });
+        } else if (event.type === 'checkpoint') {
+          this.post({ type: 'checkpoint', checkpoint: event.checkpoint });
         } else if (event.type === 'rows') {
           await this.room(controller.signal);
           const ipc = ownBuffer(toArrowBatch(event.schema, event.rows));
           const seq = ++this.seq;
-          this.unacked.add(seq);
+          this.unacked.set(seq, ipc.byteLength);
           this.post(
             {
               type: 'batch',
@@ -203,9 +231,10 @@ export class CrawlSession {
         controller.signal.aborted ||
         (error instanceof WarehouseError && error.code === 'cancelled')
       ) {
-        this.post({ type: 'cancelled' });
+        this.post({ type: 'cancelled', progress: final() });
       } else {
-        this.post({ type: 'failed', error: toErrorData(error) });
+        const failure = toErrorData(error);
+        this.post({ type: 'failed', error: failure, progress: final() });
       }
     } finally {
       controller.abort();

@@ -4,6 +4,7 @@
 
 import type { ErrorData } from '../lib/errors';
 import type { Connection } from '../orthanc/connection';
+import type { CrawlCheckpoint, CrawlResume } from '../pipeline/crawlCheckpoint';
 import type { SyncReport } from '../pipeline/crawlEvents';
 import type { CrawlState } from '../pipeline/crawlState';
 import type { Level } from '../pipeline/resources';
@@ -11,7 +12,15 @@ import type { StoredSchema, TableSchema } from '../pipeline/schema';
 import type { SyncStart } from '../pipeline/sync';
 import type { HeldResource } from '../pipeline/syncPlan';
 
-export type { Connection, HeldResource, Level, SyncReport, SyncStart };
+export type {
+  Connection,
+  CrawlCheckpoint,
+  CrawlResume,
+  HeldResource,
+  Level,
+  SyncReport,
+  SyncStart,
+};
 
 export interface LoadOptions {
   /** Resource names to load; every declared resource when absent. */
@@ -31,6 +40,9 @@ export interface LoadOptions {
   /** Set for a sync: where the warehouse stands. The worker then asks
    *  the page what it holds (`heldQuery`) and sends removals. */
   sync?: SyncStart;
+  /** Set to go on with a full load that stopped, under its load id; the
+   *  worker then skips the pages its checkpoint lists. */
+  resume?: CrawlResume;
 }
 
 export type PageToWorker =
@@ -54,6 +66,8 @@ export type PageToWorker =
 export interface LoadProgress {
   requests: number;
   bytes: number;
+  /** Attempts made again after a failure a retry can cure. */
+  retries: number;
   /** Rows normalized so far, all tables together, sent or about to be. */
   rows: number;
   elapsedMs: number;
@@ -70,6 +84,7 @@ export interface LoadSummary {
   loadId: string;
   requests: number;
   bytes: number;
+  retries: number;
   elapsedMs: number;
   /** Rows per table in this load. */
   rows: Record<string, number>;
@@ -105,10 +120,15 @@ export type WorkerToPage =
    *  WarehouseReader in pipeline/syncRemovals.ts). */
   | { type: 'heldQuery'; id: number; level: Level; parents?: string[] }
   | { type: 'progress'; progress: LoadProgress }
+  /** The rows sent so far are what a resumed load keeps (see
+   *  pipeline/crawlCheckpoint.ts). */
+  | { type: 'checkpoint'; checkpoint: CrawlCheckpoint }
   | { type: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; message: string }
   | { type: 'done'; summary: LoadSummary }
-  | { type: 'failed'; error: ErrorData }
-  | { type: 'cancelled' };
+  /** The end of a load that did not finish; `progress` counts every
+   *  request it made, for the load history. */
+  | { type: 'failed'; error: ErrorData; progress?: LoadProgress }
+  | { type: 'cancelled'; progress?: LoadProgress };
 
 /**
  * What the page does with a running load (see runLoad.ts). Handlers are
@@ -126,6 +146,8 @@ export interface LoadHandlers {
   /** What the warehouse holds, for a sync. */
   onHeld?(level: Level, parents?: string[]): Promise<HeldResource[]>;
   onProgress(progress: LoadProgress): void;
+  /** Stages the rows sent so far with how far the crawl came. */
+  onCheckpoint?(checkpoint: CrawlCheckpoint): Promise<void>;
   onLog?(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
 

@@ -127,6 +127,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
       { ...unauthorized, request: '/statistics' },
     ]);
     const { worker, state } = inProcessWorker(replay.fetch);
+    const progress: LoadProgress[] = [];
     const handle = runLoad(
       'load-8',
       connection,
@@ -135,7 +136,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
         onTable: () => Promise.resolve(),
         onBatch: () => Promise.resolve(),
         onRetract: () => Promise.resolve(),
-        onProgress: () => undefined,
+        onProgress: (p) => progress.push(p),
       },
       () => worker,
     );
@@ -143,6 +144,9 @@ describe('runLoad with the crawl session behind a message channel', () => {
     const error: unknown = await handle.done.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WarehouseError);
     expect((error as WarehouseError).code).toBe('unauthorized');
+    // the load history counts the requests of a load that failed too
+    expect(progress.at(-1)?.requests).toBe(replay.requests.length);
+    expect(replay.requests.length).toBe(1);
     expect(state.terminated).toBe(true);
   });
 
@@ -150,6 +154,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
     const replay = replayFetch(BASE, loadFixtures('1.10.1'));
     const { worker, state } = inProcessWorker(replay.fetch);
     let batches = 0;
+    const progress: LoadProgress[] = [];
     const handle = runLoad(
       'load-9',
       connection,
@@ -162,7 +167,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
           return Promise.resolve();
         },
         onRetract: () => Promise.resolve(),
-        onProgress: () => undefined,
+        onProgress: (p) => progress.push(p),
       },
       () => worker,
     );
@@ -170,6 +175,7 @@ describe('runLoad with the crawl session behind a message channel', () => {
     const error: unknown = await handle.done.catch((e: unknown) => e);
     expect((error as WarehouseError).code).toBe('cancelled');
     expect(batches).toBe(1);
+    expect(progress.at(-1)?.requests).toBe(replay.requests.length);
     expect(state.sent.some((m) => m.type === 'cancel')).toBe(true);
     expect(state.terminated).toBe(true);
   });

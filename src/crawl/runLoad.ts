@@ -117,6 +117,9 @@ export function runLoad(
       case 'progress':
         handlers.onProgress(message.progress);
         return;
+      case 'checkpoint':
+        if (!cancelling) await handlers.onCheckpoint?.(message.checkpoint);
+        return;
       case 'log':
         handlers.onLog?.(message.level, message.message);
         return;
@@ -125,9 +128,11 @@ export function runLoad(
         else finish({ summary: message.summary });
         return;
       case 'failed':
+        if (message.progress) handlers.onProgress(message.progress);
         finish({ error: fromErrorData(message.error) });
         return;
       case 'cancelled':
+        if (message.progress) handlers.onProgress(message.progress);
         finish({ error: cancelledError() });
         return;
     }

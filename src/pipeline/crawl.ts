@@ -15,7 +15,10 @@
 // the end of the change log is taken before the levels, so that a sync
 // going on from it misses nothing that changed while they were read.
 // What a crawl shares with a sync (options, normalizing, notes, errors,
-// the other resources) is in loadRun.ts.
+// the other resources) is in loadRun.ts. Every few batches' worth of
+// rows, at a page's end, and after each resource's pages, the crawl hands
+// out a checkpoint, from which a load that failed resumes (see
+// crawlCheckpoint.ts); the pages since the last one are read again then.
 
 import { cancelledError } from '../lib/backoff';
 import { WarehouseError } from '../lib/errors';
@@ -28,8 +31,17 @@ import {
 } from '../orthanc/guards';
 import { orthancGet } from '../orthanc/orthancGet';
 import { OrthancError } from '../orthanc/orthancError';
-import { getStatistics } from '../orthanc/statistics';
-import type { CrawlEvent, CrawlResult } from './crawlEvents';
+import { getStatistics, type Statistics } from '../orthanc/statistics';
+import {
+  checkpointTotals,
+  type CrawlCheckpoint,
+  type CrawlResume,
+  pageKey,
+  pagedTables,
+  pagePlan,
+  remainingTasks,
+} from './crawlCheckpoint';
+import type { CrawlEvent, CrawlNote, CrawlResult } from './crawlEvents';
 import { statisticsState } from './crawlState';
 import {
   type CrawlOptions,
@@ -39,6 +51,7 @@ import {
   runEvents,
 } from './loadRun';
 import { mapOrdered } from './orderedPool';
+import { DEFAULT_BATCH_ROWS } from './tableBuffers';
 import {
   isLevelResource,
   type Level,
@@ -55,6 +68,8 @@ const MAX_FAILURES_IN_A_ROW = 3;
 const DEFAULT_MAX_REFETCH = 5000;
 /** Pages read past the total at least, before giving up on the end. */
 const READ_ON_MIN_PAGES = 4;
+/** Batches' worth of rows between two checkpoints, by default. */
+const CHECKPOINT_BATCHES = 4;
 
 interface Fetched {
   task: Task;
@@ -74,6 +89,15 @@ class CrawlRun extends LoadRun {
   private failuresInARow = 0;
   /** Levels with a page that failed for good. */
   private readonly pagesFailed = new Set<Level>();
+  /** Pages whose rows are all handed out (pageKey). */
+  private readonly pagesDone: string[] = [];
+  private plan: Record<string, number> = {};
+  /** Rows normalized when the last checkpoint was handed out. */
+  private rowsAtCheckpoint = 0;
+  private pagesAtCheckpoint = 0;
+  /** The notes of the pages, once they are all read. */
+  private pageNotes: CrawlNote[] | null = null;
+  private readonly checkpointRows: number;
 
   constructor(
     connection: Connection,
@@ -85,27 +109,52 @@ class CrawlRun extends LoadRun {
     this.others = this.resources.filter(
       (r): r is ServerResource => !isLevelResource(r),
     );
+    this.checkpointRows =
+      options.checkpointRows ??
+      CHECKPOINT_BATCHES * (options.batchRows ?? DEFAULT_BATCH_ROWS);
   }
 
   async *events(): AsyncGenerator<CrawlEvent, CrawlResult, undefined> {
-    yield this.progress('Reading the server totals');
-    const totals = await getStatistics(this.endpoint, this.getOptions);
-    this.state.statistics = statisticsState(totals);
-    const changes = this.others.find((r) => r.name === 'changes');
-    if (changes) await this.takeLogEnd(changes);
+    const resume = this.options.resume;
+    let totals: Statistics;
+    if (resume) {
+      totals = this.resumeFrom(resume);
+    } else {
+      yield this.progress('Reading the server totals');
+      totals = await getStatistics(this.endpoint, this.getOptions);
+      this.state.statistics = statisticsState(totals);
+      const changes = this.others.find((r) => r.name === 'changes');
+      if (changes) await this.takeLogEnd(changes);
+    }
 
     yield* this.declareTables();
 
-    const tasks = planTasks(this.resources, totals, this.pageSize);
+    const planned = planTasks(this.resources, totals, this.pageSize);
+    this.plan = pagePlan(planned);
+    const tasks = resume
+      ? remainingTasks(planned, resume.checkpoint.pages)
+      : planned;
     const concurrency = Math.max(1, Math.floor(this.options.concurrency));
     for await (const settled of mapOrdered(tasks, concurrency, (t) =>
       this.fetch(t),
     )) {
       if (this.signal.aborted) throw cancelledError();
       if (!settled.ok) throw settled.error;
-      yield* this.handle(settled.value);
+      const { task } = settled.value;
+      // the pages end: what they brought is kept before the ID lists
+      if (task.kind !== 'page') yield* this.checkpointPages();
+      const complete = yield* this.handle(settled.value);
+      if (complete && task.kind === 'page') {
+        this.pagesDone.push(pageKey(task.resource.name, task.since));
+        const rows = this.buffers.totalRows - this.rowsAtCheckpoint;
+        if (task.probe || rows >= this.checkpointRows) {
+          yield* this.checkpoint();
+        }
+      }
     }
 
+    yield* this.checkpointPages();
+    this.pageNotes = [...this.notes];
     yield* this.reconcile();
     for (const resource of this.others) yield* this.readOther(resource);
     yield* this.buffers.drain(true);
@@ -126,25 +175,126 @@ class CrawlRun extends LoadRun {
     }
   }
 
+  /** Handles an answer; true when all it asked for was read. */
   private async *handle(
     fetched: Fetched,
-  ): AsyncGenerator<CrawlEvent, void, undefined> {
+  ): AsyncGenerator<CrawlEvent, boolean, undefined> {
     const { task } = fetched;
+    let complete = false;
     if (this.accept(fetched)) {
       if (task.kind === 'list') {
         const ids = this.parse(fetched, expectIdList);
         if (ids) this.addIds(task.resource, ids);
+        complete = ids !== null;
       } else if (task.kind === 'item') {
         const item = this.parse(fetched, expectResource);
         if (item) this.addResources(task.resource, [item]);
+        complete = item !== null;
       } else {
         const items = this.parse(fetched, expectResourceList);
         const added = items ? this.addResources(task.resource, items) : 0;
-        if (task.probe && added > 0) yield* this.readOn(task, task.since);
+        complete = items !== null;
+        if (task.probe && added > 0) {
+          complete = yield* this.readOn(task, task.since);
+        }
       }
     }
     yield* this.buffers.drain(false);
     yield this.progress(taskStage(task));
+    return complete;
+  }
+
+  /**
+   * Hands out every row held, then where the crawl stands: what the
+   * warehouse keeps of a load that stops, to resume from.
+   */
+  private *checkpoint(): Generator<CrawlEvent> {
+    yield* this.buffers.drain(true);
+    this.rowsAtCheckpoint = this.buffers.totalRows;
+    this.pagesAtCheckpoint = this.pagesDone.length;
+    const statistics = this.state.statistics;
+    if (statistics === null) return;
+    const logEnds: Record<string, number> = {};
+    for (const [name, range] of this.logRanges) {
+      if (range.stop !== undefined) logEnds[name] = range.stop;
+    }
+    const registry = this.normalizer.registry;
+    const checkpoint: CrawlCheckpoint = {
+      pages: [...this.pagesDone],
+      plan: { ...this.plan },
+      pagedTables: pagedTables(this.levels),
+      schema: {
+        name: 'orthanc',
+        version: this.options.schema?.version ?? 0,
+        tables: registry.all().map((t) => registry.snapshot(t.schema.name)),
+      },
+      statistics: { ...statistics },
+      logEnds,
+      // what reconciling notes is noted again when a load resumes
+      notes: [...(this.pageNotes ?? this.notes)],
+      duplicates: Object.fromEntries(this.duplicates),
+      rows: { ...this.buffers.rowCounts },
+      lists: this.lists.counts(),
+    };
+    yield { type: 'checkpoint', checkpoint };
+  }
+
+  /** A checkpoint, if pages were done since the last one. */
+  private *checkpointPages(): Generator<CrawlEvent> {
+    if (this.pagesDone.length > this.pagesAtCheckpoint) {
+      yield* this.checkpoint();
+    }
+  }
+
+  /**
+   * Takes up a load that stopped where its checkpoint says: its totals,
+   * log ends, notes and counters, and the IDs its pages brought. The
+   * rows of the tables that are read again from the start (ID lists,
+   * other resources, _crawl_errors) are not counted: the warehouse
+   * empties those.
+   */
+  private resumeFrom(resume: CrawlResume): Statistics {
+    const { checkpoint } = resume;
+    this.state.statistics = { ...checkpoint.statistics };
+    for (const [name, stop] of Object.entries(checkpoint.logEnds)) {
+      this.logRanges.set(name, { since: 0, stop });
+    }
+    this.notes.push(...checkpoint.notes);
+    for (const [table, count] of Object.entries(checkpoint.duplicates)) {
+      this.duplicates.set(table, count);
+    }
+    const kept = new Set(checkpoint.pagedTables);
+    const registry = this.normalizer.registry;
+    for (const [table, rows] of Object.entries(checkpoint.rows)) {
+      const schema = registry.get(table)?.schema;
+      if (kept.has(schema?.parent ?? table)) {
+        this.buffers.rowCounts[table] = rows;
+      }
+    }
+    this.lists.restore(checkpoint.lists);
+    for (const [level, ids] of Object.entries(resume.seen)) {
+      const seen = this.levelSet(this.seen, level as Level);
+      for (const id of ids) seen.add(id);
+    }
+    this.pagesDone.push(...checkpoint.pages);
+    this.pagesAtCheckpoint = this.pagesDone.length;
+    return checkpointTotals(checkpoint);
+  }
+
+  private noteResumed(checkpoint: CrawlCheckpoint): void {
+    for (const resource of this.levels) {
+      if (resource.paging !== 'offset') continue;
+      const planned = this.plan[resource.name];
+      if (planned === undefined) continue;
+      const done = checkpoint.pages.filter((key) =>
+        key.startsWith(`${resource.name}@`),
+      ).length;
+      this.note(
+        resource.table,
+        `Resumed: ${done} of ${planned} pages were staged before the load ` +
+          'stopped and were not requested again.',
+      );
+    }
   }
 
   /**
@@ -156,7 +306,7 @@ class CrawlRun extends LoadRun {
   private async *readOn(
     task: Task & { kind: 'page' },
     since: number,
-  ): AsyncGenerator<CrawlEvent, void, undefined> {
+  ): AsyncGenerator<CrawlEvent, boolean, undefined> {
     const end = 2 * since + READ_ON_MIN_PAGES * this.pageSize;
     for (let next = since + this.pageSize; ; next += this.pageSize) {
       if (next > end) {
@@ -165,17 +315,18 @@ class CrawlRun extends LoadRun {
           `The server kept receiving ${task.resource.level} during the ` +
             'load; those that came last are left for the next load.',
         );
-        return;
+        return true;
       }
       const fetched = await this.fetch({ ...task, since: next });
       if (this.signal.aborted) throw cancelledError();
-      if (!this.accept(fetched)) return;
+      if (!this.accept(fetched)) return false;
 
       const items = this.parse(fetched, expectResourceList);
       const added = items ? this.addResources(task.resource, items) : 0;
       yield* this.buffers.drain(false);
       yield this.progress(`${task.resource.table}: reading on past ${next}`);
-      if (added === 0) return;
+      if (items === null) return false;
+      if (added === 0) return true;
     }
   }
 
@@ -303,7 +454,8 @@ class CrawlRun extends LoadRun {
       // taken back, so the load holds what the server holds at its end.
       const deleted = [...seen].filter((id) => !listed.has(id));
       if (deleted.length > 0) {
-        yield* this.buffers.drain(true);
+        // the rows taken back are staged first, and kept with the rest
+        yield* this.checkpoint();
         yield { type: 'retract', table: resource.table, ids: deleted };
         this.note(
           resource.table,
@@ -330,6 +482,8 @@ class CrawlRun extends LoadRun {
   }
 
   private summarize(): void {
+    const resume = this.options.resume;
+    if (resume) this.noteResumed(resume.checkpoint);
     for (const { table, note } of this.lists.notes(this.buffers.rowCounts)) {
       this.note(table, note);
     }

@@ -1,6 +1,7 @@
 // What a crawl hands out, in order: a table's schema before its first rows
 // and again whenever it has grown, batches of rows, and progress.
 
+import type { CrawlCheckpoint } from './crawlCheckpoint';
 import type { CrawlState } from './crawlState';
 import type { Row } from './rows';
 import type { TableSchema } from './schema';
@@ -8,6 +9,8 @@ import type { TableSchema } from './schema';
 export interface CrawlProgress {
   requests: number;
   bytes: number;
+  /** Attempts made again after a failure a retry can cure. */
+  retries: number;
   rows: number;
   stage: string;
 }
@@ -21,7 +24,10 @@ export type CrawlEvent =
    *  deleted on the server: those whose `column` is one of `ids`, with
    *  their child rows. */
   | { type: 'remove'; table: string; column: string; ids: string[] }
-  | { type: 'progress'; progress: CrawlProgress };
+  | { type: 'progress'; progress: CrawlProgress }
+  /** Every row of the pages done so far has been handed out: how far
+   *  the crawl has come, for a load that stops to resume from. */
+  | { type: 'checkpoint'; checkpoint: CrawlCheckpoint };
 
 export interface CrawlNote {
   table: string;
@@ -31,6 +37,7 @@ export interface CrawlNote {
 export interface CrawlResult {
   requests: number;
   bytes: number;
+  retries: number;
   /** Rows per table, child tables included. */
   rows: Record<string, number>;
   notes: CrawlNote[];

@@ -8,6 +8,12 @@ import type { JsonObject } from '../orthanc/guards';
 import type { Resource } from './resources';
 import type { TableRegistry } from './tableRegistry';
 
+/** How many items of a root had a declared list's key, of all seen. */
+export interface ListCounts {
+  items: number;
+  withKey: number;
+}
+
 interface Declared {
   table: string;
   key: string;
@@ -56,6 +62,23 @@ export class DeclaredLists {
     for (const declared of this.byResource.get(resource.name) ?? []) {
       declared.items++;
       if (Object.hasOwn(item, declared.key)) declared.withKey++;
+    }
+  }
+
+  /** The counts so far, per child table, for a checkpoint. */
+  counts(): Record<string, ListCounts> {
+    const counts: Record<string, ListCounts> = {};
+    for (const d of [...this.byResource.values()].flat()) {
+      counts[d.table] = { items: d.items, withKey: d.withKey };
+    }
+    return counts;
+  }
+
+  /** Goes on from the counts of a checkpoint. */
+  restore(counts: Readonly<Record<string, ListCounts>>): void {
+    for (const d of [...this.byResource.values()].flat()) {
+      d.items = counts[d.table]?.items ?? 0;
+      d.withKey = counts[d.table]?.withKey ?? 0;
     }
   }
 

@@ -16,9 +16,11 @@ import {
   newRequestStats,
   orthancGet,
   orthancGetText,
+  type RequestStats,
 } from '../orthanc/orthancGet';
 import { expectLogPage } from '../orthanc/guards';
 import { OrthancError } from '../orthanc/orthancError';
+import type { CrawlResume } from './crawlCheckpoint';
 import type { CrawlEvent, CrawlNote, CrawlResult } from './crawlEvents';
 import { advanceCursor, emptyCrawlState } from './crawlState';
 import { DeclaredLists } from './declaredLists';
@@ -58,6 +60,15 @@ export interface CrawlOptions {
   maxRefetch?: number;
   /** The schema earlier loads left: names and types carry on. */
   schema?: StoredSchema;
+  /** Set to go on with a full load that stopped (see crawlCheckpoint.ts);
+   *  `schema` is then the checkpoint's. */
+  resume?: CrawlResume;
+  /** Rows normalized between two checkpoints at most, as far as pages
+   *  allow; four batches when absent. */
+  checkpointRows?: number;
+  /** The counters to count requests into; the caller can then read them
+   *  even when the run ends in a failure. */
+  stats?: RequestStats;
 }
 
 /** Failures after which going on cannot help. */
@@ -85,7 +96,7 @@ export abstract class LoadRun {
   protected readonly options: CrawlOptions;
   protected readonly signal: AbortSignal;
   protected readonly log: Logger;
-  protected readonly stats = newRequestStats();
+  protected readonly stats: RequestStats;
   protected readonly getOptions: GetOptions;
   protected readonly pageSize: number;
   protected readonly concurrency: number;
@@ -115,6 +126,7 @@ export abstract class LoadRun {
     this.controller = controller;
     this.signal = controller.signal;
     this.log = options.log ?? silentLogger;
+    this.stats = options.stats ?? newRequestStats();
     this.pageSize = Math.max(1, Math.floor(options.pageSize));
     this.concurrency = Math.max(1, Math.floor(options.concurrency));
     this.resources = resources;
@@ -319,6 +331,7 @@ export abstract class LoadRun {
     return {
       requests: this.stats.requests,
       bytes: this.stats.bytes,
+      retries: this.stats.retries,
       rows: { ...this.buffers.rowCounts },
       notes: this.notes,
       resources: this.resources.map((r) => r.name),
@@ -332,6 +345,7 @@ export abstract class LoadRun {
       progress: {
         requests: this.stats.requests,
         bytes: this.stats.bytes,
+        retries: this.stats.retries,
         rows: this.buffers.totalRows,
         stage,
       },

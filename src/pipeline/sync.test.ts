@@ -355,6 +355,8 @@ describe.each(SYNC_VERSIONS)('sync, replaying Orthanc %s', (version) => {
 
     expect(done.result.sync?.reset).toBe(true);
     expect(done.result.notes[0]?.note).toMatch(/^The change log was reset/);
+    // the sync's requests and the load's, each counted once
+    expect(done.result.requests).toBe(done.requests.length);
     const fresh = await newWarehouse();
     await fullLoad(fresh, 'F1', after);
     await expectSameTables(synced, fresh);

@@ -205,12 +205,15 @@ class SyncRun extends LoadRun {
       `${this.start.since} this warehouse was read up to (a new or ` +
       'restored Orthanc database). A full load ran instead of a sync.';
     this.log.warn(message);
-    const options: CrawlOptions = { ...this.options, signal: this.signal };
+    // the load counts into this sync's counters: one count for the run
+    const options: CrawlOptions = {
+      ...this.options,
+      signal: this.signal,
+      stats: this.stats,
+    };
     const result = yield* crawl(this.connection, options);
     return {
       ...result,
-      requests: result.requests + this.stats.requests,
-      bytes: result.bytes + this.stats.bytes,
       notes: [{ table: CHANGES, note: message }, ...result.notes],
       sync: { ...this.report, to: last, reset: true },
     };

@@ -4,7 +4,9 @@
 // leaves the warehouse exactly as it was. A sync runs the same way: it
 // starts from where the warehouse stands (its change log cursor and what
 // it holds), answers the worker's questions about the warehouse, and
-// commits the rows of deleted resources' removal with the rest.
+// commits the rows of deleted resources' removal with the rest. A full
+// load that fails keeps what it staged for Resume (resumeStart.ts); a
+// cancelled one, or a sync, keeps nothing: a sync is simply run again.
 
 import type {
   LoadHandle,
@@ -14,13 +16,16 @@ import type {
   LoadSummary,
 } from '../crawl/protocol';
 import { runLoad } from '../crawl/runLoad';
-import { toErrorData } from '../lib/errors';
+import { memoryLimitMessage, toErrorData } from '../lib/errors';
 import { selectResources } from '../pipeline/resources';
 import type { StoredSchema } from '../pipeline/schema';
 import { heldResources, readSyncStart } from '../warehouse/heldResources';
+import { recordUnfinishedLoad } from '../warehouse/loadHistory';
 import { beginLoad, schemaForNextLoad } from '../warehouse/loadSession';
 import type { LoadSession } from '../warehouse/loadSession';
+import { resumeRefusal, type StagedLoad } from '../warehouse/stagedLoad';
 import { parseRequestSettings } from './requestSettings';
+import { resumableLoad, resumeFrom } from './resumeStart';
 import type { Slice } from './slice';
 
 export type LoadStatus = 'idle' | 'running' | 'done' | 'failed' | 'cancelled';
@@ -41,6 +46,8 @@ export interface LoadState {
   error: string | null;
   /** Warnings the crawl logged, newest last. */
   warnings: string[];
+  /** A failed load whose staging was kept for Resume. */
+  staged: boolean;
 }
 
 export interface LoadSlice {
@@ -52,6 +59,8 @@ export interface LoadSlice {
   startLoad: () => Promise<void>;
   /** Brings the warehouse up to date through the change log. */
   startSync: () => Promise<void>;
+  /** Goes on with a full load that stopped, under its load id. */
+  resumeLoad: (record: StagedLoad) => Promise<void>;
   cancelLoad: () => void;
 }
 
@@ -77,6 +86,7 @@ const idle: LoadState = {
   removedRows: null,
   error: null,
   warnings: [],
+  staged: false,
 };
 
 /** dlt's load id: the start time in seconds, with a fraction. */
@@ -91,31 +101,37 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
     set((state) => ({ load: { ...state.load, ...change } }));
   };
 
-  const run = async (kind: LoadKind) => {
+  const run = async (kind: LoadKind, resume?: StagedLoad) => {
     if (get().load.status === 'running' || get().serverInfo === null) return;
-    let resources = get().selectedResources;
+    let resources = resume?.resources ?? get().selectedResources;
     if (kind === 'load' && resources.length === 0) return;
     const parsed = parseRequestSettings(get().requestSettings);
     if (!parsed.ok) {
       set({ load: { ...idle, status: 'failed', error: parsed.message } });
       return;
     }
-    const { concurrency, timeoutSeconds, retries } = parsed.settings;
+    const { concurrency, timeoutSeconds, retries, memoryLimitMb } =
+      parsed.settings;
     const options: LoadOptions = {
-      pageSize: PAGE_SIZE,
+      pageSize: resume?.pageSize ?? PAGE_SIZE,
       concurrency,
       timeoutMs: Math.round(timeoutSeconds * 1000),
       retries,
     };
-    const loadId = newLoadId();
+    const loadId = resume?.loadId ?? newLoadId();
     const connection = get().connection();
+    const refusal = resume && resumeRefusal(resume, connection.baseUrl);
+    if (refusal) {
+      set({ load: { ...idle, status: 'failed', error: refusal } });
+      return;
+    }
     set({ load: { ...idle, status: 'running', kind, loadId } });
 
     // Names and types carry on from the schema earlier loads left; a
     // sync goes on from where the warehouse stands.
     let schema: StoredSchema | null;
     try {
-      schema = await schemaForNextLoad();
+      schema = resume?.checkpoint.schema ?? (await schemaForNextLoad());
       if (kind === 'sync') {
         const readiness = await readSyncStart();
         if (readiness === null) {
@@ -134,12 +150,21 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
     // a second or two after the page opens): the crawl starts at once
     // and its first rows wait for the staging instead.
     let session: LoadSession | undefined;
-    const opening = beginLoad(loadId).then((opened) => {
-      session = opened;
-      return opened;
-    });
+    const resumable =
+      kind === 'load'
+        ? resumableLoad(loadId, connection, resources, options.pageSize, resume)
+        : null;
+    const opening = beginLoad(loadId, memoryLimitMb, resumable).then(
+      (opened) => {
+        session = opened;
+        return opened;
+      },
+    );
     opening.catch(() => undefined);
+    const startedAt = Date.now();
     let shownAt = 0;
+    // every report counts, shown or not: the history keeps the last
+    const counted: { last?: LoadProgress } = {};
     try {
       const handlers: LoadHandlers = {
         onTable: async (schema) => {
@@ -151,11 +176,15 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
         onRetract: async (table, ids) => {
           await (await opening).retract(table, ids);
         },
+        onCheckpoint: async (checkpoint) => {
+          await (await opening).checkpoint(checkpoint);
+        },
         onRemove: async (table, column, ids) => {
           await (await opening).remove(table, column, ids);
         },
         onHeld: (level, parents) => heldResources(level, parents),
         onProgress: (progress) => {
+          counted.last = progress;
           const now = performance.now();
           if (now - shownAt < PROGRESS_INTERVAL_MS) return;
           shownAt = now;
@@ -168,6 +197,7 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
           });
         },
       };
+      if (resume) options.resume = await resumeFrom(await opening, resume);
       const running = runLoad(
         loadId,
         connection,
@@ -177,7 +207,9 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
       handle = running;
       const summary = await running.done;
       update({ progress: progressOf(summary) });
-      const committed = await (await opening).commit(summary.state);
+      const { requests, bytes, retries: retried } = summary;
+      const totals = { kind, startedAt, requests, bytes, retries: retried };
+      const committed = await (await opening).commit(summary.state, totals);
       update({
         status: 'done',
         summary,
@@ -187,10 +219,45 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
       get().warehouseChanged();
     } catch (error) {
       await opening.catch(() => undefined);
-      await session?.abort().catch(() => undefined);
       const failure = toErrorData(error);
+      // a load that failed keeps its staging for Resume; cancelled, not
+      const staged =
+        failure.code !== 'cancelled' &&
+        ((await session?.suspend(failure.message).catch(() => false)) ?? false);
+      if (!staged) await session?.abort().catch(() => undefined);
+      // recorded before the status changes, which refreshes the history,
+      // with the message the page shows
+      const { last } = counted;
+      let message: string | null = failure.message;
+      if (failure.code === 'cancelled') message = null;
+      if (failure.code === 'memory_limit') {
+        message = memoryLimitMessage(session?.stagedInstances() ?? 0, staged);
+      }
+      await recordUnfinishedLoad({
+        loadId,
+        kind,
+        status: failure.code === 'cancelled' ? 'cancelled' : 'failed',
+        startedAt,
+        finishedAt: Date.now(),
+        requests: last?.requests ?? 0,
+        bytes: last?.bytes ?? 0,
+        retries: last?.retries ?? 0,
+        message,
+        tables: {},
+      }).catch(() => undefined);
+      update({ staged });
       if (failure.code === 'cancelled') {
         update({ status: 'cancelled', error: null });
+      } else if (failure.code === 'memory_limit') {
+        // DuckDB's, the wasm heap's or the crawl worker's own words
+        // are in the log; the user gets how far the load came
+        update({
+          status: 'failed',
+          error: memoryLimitMessage(session?.stagedInstances() ?? 0, staged),
+          warnings: [...get().load.warnings, failure.message].slice(
+            -MAX_WARNINGS,
+          ),
+        });
       } else {
         update({ status: 'failed', error: failure.message });
       }
@@ -209,6 +276,7 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
 
     startLoad: () => run('load'),
     startSync: () => run('sync'),
+    resumeLoad: (record) => run('load', record),
 
     cancelLoad: () => {
       handle?.cancel();
@@ -222,6 +290,7 @@ function progressOf(summary: LoadSummary): LoadProgress {
   return {
     requests: summary.requests,
     bytes: summary.bytes,
+    retries: summary.retries,
     rows,
     elapsedMs: summary.elapsedMs,
     stage: 'committing',

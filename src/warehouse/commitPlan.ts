@@ -87,11 +87,16 @@ const loadsColumns: SqlColumn[] = [
 ];
 
 /** One statement; `insertsInto` names the table an INSERT fills,
- *  `removesFrom` the table a removal's DELETE empties. */
+ *  `removesFrom` the table a removal's DELETE empties, `replaces` the
+ *  replaced table whose earlier rows a DELETE takes out, and
+ *  `countsChanged` the table whose staged rows replacing rows of the
+ *  dataset a SELECT counts (see commitCounts.ts). */
 export interface CommitStep {
   sql: string;
   insertsInto?: string;
   removesFrom?: string;
+  replaces?: string;
+  countsChanged?: string;
 }
 
 export function commitPlan(input: CommitInput): CommitStep[] {
@@ -104,8 +109,9 @@ export function commitPlan(input: CommitInput): CommitStep[] {
       createTableSql(DATASET, VERSION_TABLE, versionColumns),
       createTableSql(DATASET, STATE_TABLE, stateColumns),
       ...input.tables.flatMap((table) => dedupeStaging(table, input.tables)),
-      ...input.tables.flatMap((table) => clearTarget(table, input)),
     ]),
+    ...input.tables.flatMap((table) => countChanged(table, input)),
+    ...input.tables.flatMap((table) => clearTarget(table, input)),
     ...input.tables
       .filter((table) => table.rowCount > 0)
       .map((table) => ({
@@ -202,23 +208,74 @@ function dedupeStaging(
   return statements;
 }
 
+/**
+ * For a table merged by key: how many of its staged rows replace rows the
+ * dataset holds (the load history's "changed"; the others are "added").
+ * A child row counts as its root row does. Counted after the staging is
+ * deduplicated and before clearTarget deletes the rows replaced.
+ */
+function countChanged(table: StagedTable, input: CommitInput): CommitStep[] {
+  const parent = table.schema.parent;
+  const root =
+    parent === undefined
+      ? table
+      : input.tables.find((t) => identKey(t.schema.name) === identKey(parent));
+  if (root === undefined || root.rowCount === 0 || table.rowCount === 0) {
+    return [];
+  }
+  const key = mergeKey(root);
+  const rootName = root.schema.name;
+  if (key === undefined || !input.existing.has(identKey(rootName))) return [];
+
+  const sameKey = key
+    .map((column) => `s.${quoteIdent(column)} = t.${quoteIdent(column)}`)
+    .join(' AND ');
+  const known =
+    `EXISTS (SELECT 1 FROM ${qualified(DATASET, rootName)} AS t ` +
+    `WHERE ${sameKey})`;
+  const rootStaging = `${qualified(STAGING, rootName)} AS s`;
+  const name = table.schema.name;
+  if (root === table) {
+    return [
+      {
+        sql: `SELECT count(*) FROM ${rootStaging} WHERE ${known}`,
+        countsChanged: name,
+      },
+    ];
+  }
+  if (!hasColumn(table.columns, '_dlt_root_id')) return [];
+  if (!hasColumn(root.columns, '_dlt_id')) return [];
+  return [
+    {
+      sql:
+        `SELECT count(*) FROM ${qualified(STAGING, name)} ` +
+        `WHERE "_dlt_root_id" IN ` +
+        `(SELECT s."_dlt_id" FROM ${rootStaging} WHERE ${known})`,
+      countsChanged: name,
+    },
+  ];
+}
+
 /** Removes the rows of the dataset that this load replaces. */
-function clearTarget(table: StagedTable, input: CommitInput): string[] {
+function clearTarget(table: StagedTable, input: CommitInput): CommitStep[] {
   const name = table.schema.name;
   const current = input.existing.get(identKey(name));
   const isRoot = table.schema.parent === undefined;
 
   if (table.schema.disposition === 'replace') {
-    const statements =
-      current === undefined ? [] : [`DELETE FROM ${qualified(DATASET, name)}`];
+    const replace = (target: string): CommitStep => ({
+      sql: `DELETE FROM ${qualified(DATASET, target)}`,
+      replaces: target,
+    });
+    const steps = current === undefined ? [] : [replace(name)];
     // A replaced root takes along child tables this load did not declare:
     // their rows belong to roots that are gone.
     if (isRoot) {
       for (const child of undeclaredChildren(name, input)) {
-        statements.push(`DELETE FROM ${qualified(DATASET, child.name)}`);
+        steps.push(replace(child.name));
       }
     }
-    return statements;
+    return steps;
   }
 
   const key = mergeKey(table);
@@ -247,7 +304,7 @@ function clearTarget(table: StagedTable, input: CommitInput): string[] {
     }
   }
   statements.push(`DELETE FROM ${target} WHERE ${replacedRows}`);
-  return statements;
+  return statements.map((sql) => ({ sql }));
 }
 
 /**

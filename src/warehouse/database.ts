@@ -18,11 +18,13 @@
 import type { AsyncDuckDB, AsyncDuckDBConnection } from '@duckdb/duckdb-wasm';
 
 import { WarehouseError } from '../lib/errors';
+import { applyMemoryLimit, DEFAULT_MEMORY_LIMIT_MB } from './memoryLimit';
 import { databaseBytes, removeDatabaseFiles } from './opfsFiles';
 import { openWarehouse } from './openWarehouse';
 import { currentMarker } from './savedContents';
 import { removeMarker, writeMarker } from './savedMarker';
 import { SerialQueue } from './serialQueue';
+import { readStagedLoad } from './stagedLoad';
 import { DATASET, INGEST, STAGING, quoteIdent } from './sql';
 import type { HeldLock } from './warehouseLock';
 import { toWarehouseError } from './warehouseError';
@@ -59,6 +61,7 @@ export class Database {
     try {
       return await queue.run(() => task(connection));
     } catch (error) {
+      if (INVALIDATED.test(String(error))) restartAfterFatal(this);
       throw toWarehouseError(error);
     }
   }
@@ -84,6 +87,9 @@ export class Database {
     return owned;
   }
 }
+
+/** DuckDB's words for a database it gave up on after a fatal error. */
+const INVALIDATED = /database has been invalidated/i;
 
 /** Shown, and thrown at every use, while another tab holds the file. */
 export const OTHER_TAB_MESSAGE =
@@ -205,6 +211,18 @@ export async function saveChanges(): Promise<void> {
 }
 
 /**
+ * After a fatal error DuckDB refuses every query until it is started
+ * again; running out of memory while it checkpoints is one (C25). The
+ * warehouse is then opened anew, and the next use waits for it: a saved
+ * one comes back from its file and write-ahead log as the last commit
+ * left it, one in memory comes back empty.
+ */
+function restartAfterFatal(database: Database): void {
+  if (opened !== database) return;
+  begin(() => database.close()).catch(() => undefined);
+}
+
+/**
  * Starts an open, after `before` (the clear's deletion). Until it settles
  * every use waits for it; a failed open is forgotten so that the next use
  * tries again, a blocked one stays until the user chooses.
@@ -271,10 +289,15 @@ async function prepare(database: Database): Promise<void> {
     // network error; with autoloading off, the error names the function.
     await connection.query('SET autoinstall_known_extensions = false');
     await connection.query('SET autoload_known_extensions = false');
-    // Staging left by a load that never finished is not data.
-    await connection.query(
-      `DROP SCHEMA IF EXISTS ${quoteIdent(STAGING)} CASCADE`,
-    );
+    // A load sets the user's limit; until then, the default one.
+    await applyMemoryLimit(connection, DEFAULT_MEMORY_LIMIT_MB);
+    // Staging left by a load that never finished is not data, unless
+    // it is a full load's with its record: that one waits for Resume.
+    if ((await readStagedLoad(connection)) === null) {
+      await connection.query(
+        `DROP SCHEMA IF EXISTS ${quoteIdent(STAGING)} CASCADE`,
+      );
+    }
     await connection.query(
       `DROP SCHEMA IF EXISTS ${quoteIdent(INGEST)} CASCADE`,
     );

@@ -12,6 +12,7 @@ import { readSyncStart } from '../../warehouse/heldResources';
 import { formatCount, formatDuration, formatRate } from '../common/format';
 import { LoadSummaryView } from './LoadSummaryView';
 import { ResourcePicker } from './ResourcePicker';
+import { StagedLoadNotice } from './StagedLoadNotice';
 
 function statusText(load: LoadState): string {
   switch (load.status) {
@@ -24,7 +25,12 @@ function statusText(load: LoadState): string {
     case 'done':
       return `Done: the warehouse holds this ${load.kind}.`;
     case 'failed':
-      return `Failed: nothing from this ${load.kind} was kept.`;
+      if (load.staged) {
+        return 'Failed: the tables are as before; what it fetched is staged for Resume.';
+      }
+      return load.kind === 'sync'
+        ? 'Failed: nothing from this sync was kept; run Sync again.'
+        : `Failed: nothing from this ${load.kind} was kept.`;
     case 'cancelled':
       return `Cancelled: nothing from this ${load.kind} was kept.`;
   }
@@ -83,11 +89,16 @@ export function LoadPanel() {
           Sync
         </button>
         {running && (
-          <button type="button" onClick={cancelLoad}>
+          <button
+            type="button"
+            title="Stops, and discards what was fetched"
+            onClick={cancelLoad}
+          >
             Cancel
           </button>
         )}
       </div>
+      <StagedLoadNotice />
       {!connected && load.status === 'idle' && (
         <p className="muted">Test the connection first.</p>
       )}
