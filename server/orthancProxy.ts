@@ -1,6 +1,7 @@
-// /proxy/orthanc/* forwarded to one Orthanc, so the page reaches it from
-// its own origin (Orthanc sends no CORS headers). The target is fixed at
-// start-up: nothing a page sends can point the proxy elsewhere.
+// /proxy/orthanc/* forwarded to Orthanc, so the page reaches it from its
+// own origin (Orthanc sends no CORS headers). One registration per target
+// (see orthancTargets.ts), each fixed at start-up: nothing a page sends
+// can point the proxy elsewhere.
 import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance } from 'fastify';
 
@@ -18,17 +19,25 @@ export interface OrthancTarget {
 }
 
 /**
- * Parses ORTHANC_URL. Credentials written into it are dropped: they belong
- * in the page's Authorization header, and a URL with them would end up in
- * messages and logs.
+ * Parses a target's URL (`setting` names it in messages). Credentials
+ * written into it are dropped: they belong in the page's Authorization
+ * header, and a URL with them would end up in messages and logs.
  */
-export function parseOrthancUrl(value: string): {
+export function parseOrthancUrl(
+  value: string,
+  setting = 'ORTHANC_URL',
+): {
   target: OrthancTarget;
   hadCredentials: boolean;
 } {
-  const url = new URL(value);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${setting} is not a URL.`);
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`ORTHANC_URL must start with http:// or https://`);
+    throw new Error(`${setting} must start with http:// or https://`);
   }
   const hadCredentials = url.username !== '' || url.password !== '';
   url.username = '';
@@ -46,6 +55,8 @@ export function parseOrthancUrl(value: string): {
 
 export interface ProxyOptions {
   target: OrthancTarget;
+  /** Where the page reaches the target: proxyPrefix or below it. */
+  prefix: string;
   /**
    * Host names the page may be reached under; any when absent. A server
    * on loopback lists only loopback names, so that a web site whose name
@@ -64,7 +75,7 @@ export async function registerOrthancProxy(
   const { target, timeoutMs, log } = options;
   await app.register(httpProxy, {
     upstream: target.origin,
-    prefix: proxyPrefix,
+    prefix: options.prefix,
     rewritePrefix: target.basePath,
     // The page only reads. Nothing else reaches Orthanc through here, so
     // another web site cannot make a visitor's browser write to or shut

@@ -84,7 +84,8 @@ export function describeProxyError(
       status: 502,
       message:
         `The host name of ${target} could not be resolved: ` +
-        `check the spelling of ORTHANC_URL and the DNS of this machine.`,
+        `check its spelling (ORTHANC_URL or ORTHANC_TARGETS_FILE) ` +
+        `and the DNS of this machine.`,
     };
   }
   const certificate = has(certificateCodes);

@@ -7,16 +7,25 @@ import { existsSync } from 'node:fs';
 import { extname, resolve, sep } from 'node:path';
 
 import {
-  parseOrthancUrl,
   proxyPrefix,
+  refuseForeign,
   registerOrthancProxy,
 } from './orthancProxy.ts';
+import {
+  resolveTargets,
+  targetListing,
+  type TargetListing,
+  type TargetSpec,
+} from './orthancTargets.ts';
 
 export interface ServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  orthancUrl: string;
+  /** The one Orthanc, under /proxy/orthanc; or give `targets`. */
+  orthancUrl?: string;
+  /** Named Orthanc servers, each under /proxy/orthanc/<name>. */
+  targets?: readonly TargetSpec[];
   /** Folder with the built page (index.html and assets/). */
   distDir: string;
   /** Longest wait for Orthanc's answer; 60 s by default. */
@@ -32,8 +41,10 @@ export interface ServerOptions {
 
 export interface RunningServer {
   url: string;
-  /** The proxied Orthanc URL, credentials removed. */
+  /** The (first) proxied Orthanc URL, credentials removed. */
   orthancUrl: string;
+  /** Every target as the page sees it in GET /api/targets. */
+  targets: TargetListing[];
   close(): Promise<void>;
 }
 
@@ -94,12 +105,17 @@ export async function startServer(
     );
   }
   const log = options.log ?? (() => undefined);
-  const { target, hadCredentials } = parseOrthancUrl(options.orthancUrl);
-  if (hadCredentials) {
-    log(
-      'ORTHANC_URL held credentials; they were ignored. Enter them in the page instead.',
-    );
+  if ((options.orthancUrl === undefined) === (options.targets === undefined)) {
+    throw new Error('Give either ORTHANC_URL or ORTHANC_TARGETS_FILE.');
   }
+  const targets = resolveTargets(
+    options.targets === undefined
+      ? { orthancUrl: options.orthancUrl ?? '' }
+      : { targets: options.targets },
+    log,
+  );
+  const listing = targetListing(targets);
+  const allowedHosts = isLoopback(options.host) ? loopbackNames : undefined;
 
   // On close, open keep-alive connections (a page still open) are cut
   // rather than waited for.
@@ -112,11 +128,29 @@ export async function startServer(
     reply.header('Content-Security-Policy', policy);
   });
 
-  await registerOrthancProxy(app, {
-    target,
-    ...(isLoopback(options.host) ? { allowedHosts: loopbackNames } : {}),
-    timeoutMs: options.upstreamTimeoutMs ?? 60_000,
-    log,
+  for (const target of targets) {
+    await registerOrthancProxy(app, {
+      target,
+      prefix: target.path,
+      ...(allowedHosts === undefined ? {} : { allowedHosts }),
+      timeoutMs: options.upstreamTimeoutMs ?? 60_000,
+      log,
+    });
+  }
+
+  // The page's list of targets: names and addresses only. It answers the
+  // page's own origin and host alone, like the proxy.
+  app.get('/api/targets', async (request, reply) => {
+    const refusal = refuseForeign(
+      request.headers.host,
+      request.headers.origin,
+      allowedHosts,
+    );
+    reply.header('Cache-Control', 'no-store');
+    if (refusal !== undefined) {
+      return reply.code(403).send({ Message: refusal });
+    }
+    return listing;
   });
 
   await app.register(fastifyStatic, {
@@ -139,7 +173,8 @@ export async function startServer(
     const isPage =
       (request.method === 'GET' || request.method === 'HEAD') &&
       extname(path) === '' &&
-      !path.startsWith(proxyPrefix);
+      !path.startsWith(proxyPrefix) &&
+      !path.startsWith('/api/');
     if (!isPage) {
       return reply.code(404).type('text/plain').send('Not found\n');
     }
@@ -151,7 +186,8 @@ export async function startServer(
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}`,
-    orthancUrl: target.display,
+    orthancUrl: targets[0]?.display ?? '',
+    targets: listing.targets,
     close: () => app.close(),
   };
 }

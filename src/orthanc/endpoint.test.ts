@@ -3,6 +3,13 @@ import { WarehouseError } from '../lib/errors';
 import { basicAuthorization } from './basicAuth';
 import { endpointOf } from './endpoint';
 
+function basic(username: string, password: string) {
+  return {
+    name: 'Authorization',
+    value: basicAuthorization(username, password),
+  };
+}
+
 describe('endpointOf', () => {
   it('keeps the path, drops trailing slashes, query and fragment', () => {
     expect(
@@ -13,7 +20,7 @@ describe('endpointOf', () => {
       }),
     ).toEqual({
       baseUrl: 'https://pacs.example/orthanc',
-      authorization: basicAuthorization('u', 'p'),
+      credentials: basic('u', 'p'),
     });
   });
 
@@ -25,7 +32,7 @@ describe('endpointOf', () => {
     });
     expect(endpoint.baseUrl).toBe('https://pacs.example/orthanc');
     expect(endpoint.baseUrl).not.toContain('demo');
-    expect(endpoint.authorization).toBe(basicAuthorization('demo', 'demo'));
+    expect(endpoint.credentials).toEqual(basic('demo', 'demo'));
 
     // typed credentials win over those in the URL
     expect(
@@ -36,7 +43,7 @@ describe('endpointOf', () => {
       }),
     ).toEqual({
       baseUrl: 'https://pacs.example',
-      authorization: basicAuthorization('new', 'secret'),
+      credentials: basic('new', 'secret'),
     });
   });
 
@@ -46,5 +53,53 @@ describe('endpointOf', () => {
         WarehouseError,
       );
     }
+  });
+
+  it('sends a bearer token or a custom header instead of Basic', () => {
+    const base = {
+      baseUrl: 'https://demo:demo@pacs.example/',
+      username: '',
+      password: '',
+    };
+    const bearer = endpointOf({
+      ...base,
+      tokenAuth: { kind: 'bearer', token: ' eyJ.abc ' },
+    });
+    expect(bearer).toEqual({
+      baseUrl: 'https://pacs.example',
+      credentials: { name: 'Authorization', value: 'Bearer eyJ.abc' },
+    });
+
+    const custom = endpointOf({
+      ...base,
+      tokenAuth: { kind: 'header', name: 'token', value: 'secret-1' },
+    });
+    expect(custom.credentials).toEqual({ name: 'token', value: 'secret-1' });
+
+    // an empty token sends nothing, rather than "Bearer "
+    expect(
+      endpointOf({ ...base, tokenAuth: { kind: 'bearer', token: ' ' } })
+        .credentials,
+    ).toBeNull();
+  });
+
+  it('refuses a header name or token that fetch could not send', () => {
+    const base = {
+      baseUrl: 'https://pacs.example',
+      username: '',
+      password: '',
+    };
+    expect(() =>
+      endpointOf({
+        ...base,
+        tokenAuth: { kind: 'header', name: 'my token', value: 'x' },
+      }),
+    ).toThrow('header name is not valid');
+    expect(() =>
+      endpointOf({
+        ...base,
+        tokenAuth: { kind: 'bearer', token: 'abc\ndef' },
+      }),
+    ).toThrow('characters a header cannot carry');
   });
 });

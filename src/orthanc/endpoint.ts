@@ -1,18 +1,18 @@
 // Where the requests of a connection go, and with which credentials. A
 // base URL typed as `https://user:pass@host/orthanc/` works too: the user
-// info moves into the Basic header and leaves the URL, so it never shows
+// info moves into the Basic header (unless a token is chosen) and leaves the URL, so it never shows
 // in a request line, a log or an error message (fetch would also refuse a
 // URL that holds credentials).
 
 import { WarehouseError } from '../lib/errors';
 import type { Connection } from './connection';
-import { basicAuthorization } from './basicAuth';
+import { type CredentialHeader, credentialHeader } from './credentialHeader';
 
 export interface Endpoint {
   /** Absolute base URL without credentials or trailing slash. */
   baseUrl: string;
-  /** The Authorization header value, or null. */
-  authorization: string | null;
+  /** The header every request sends, or null without credentials. */
+  credentials: CredentialHeader | null;
 }
 
 function decode(part: string): string {
@@ -60,5 +60,8 @@ export function endpointOf(connection: Connection): Endpoint {
   url.hash = '';
   url.search = '';
   const baseUrl = url.href.replace(/\/+$/, '');
-  return { baseUrl, authorization: basicAuthorization(username, password) };
+  return {
+    baseUrl,
+    credentials: credentialHeader(username, password, connection.tokenAuth),
+  };
 }

@@ -1,5 +1,5 @@
-// GET requests to Orthanc's REST API: Basic credentials, a deadline per
-// request, bounded retries with capped backoff for the failures that a
+// GET requests to Orthanc's REST API: the connection's credential header,
+// a deadline per request, bounded retries with capped backoff for the failures that a
 // retry can cure (no answer, timeouts, 429, 5xx), and an immediate, plain
 // answer for those it cannot (401, 403, 404, 400, a web page instead of
 // JSON). Every byte received is counted for the progress line. Most of the
@@ -16,6 +16,7 @@ import type { BackoffOptions } from '../lib/backoff';
 import { WarehouseError } from '../lib/errors';
 import type { Logger } from '../lib/logger';
 import type { Connection } from './connection';
+import { rejectedMessage } from './credentialHeader';
 import { type Endpoint, endpointOf } from './endpoint';
 import { OrthancError } from './orthancError';
 import { parseOrthancJson } from './parseOrthancJson';
@@ -82,7 +83,7 @@ async function getWithRetries(
   kind: BodyKind,
 ): Promise<unknown> {
   const endpoint =
-    'authorization' in connection ? connection : endpointOf(connection);
+    'credentials' in connection ? connection : endpointOf(connection);
   const retries = options.retries ?? DEFAULT_RETRIES;
 
   for (let attempt = 0; ; attempt++) {
@@ -131,7 +132,9 @@ async function attemptGet(
   const headers: Record<string, string> = {
     Accept: kind === 'json' ? 'application/json' : 'text/plain',
   };
-  if (endpoint.authorization) headers.Authorization = endpoint.authorization;
+  if (endpoint.credentials) {
+    headers[endpoint.credentials.name] = endpoint.credentials.value;
+  }
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
 
   try {
@@ -149,7 +152,7 @@ async function attemptGet(
       throw transportError(error, path, timedOut, timeoutMs, signal);
     }
     if (stats) stats.bytes += body.byteLength;
-    return interpret(response, decoder.decode(body), path, kind);
+    return interpret(response, decoder.decode(body), path, kind, endpoint);
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
@@ -226,6 +229,7 @@ function interpret(
   text: string,
   path: string,
   kind: BodyKind,
+  endpoint: Endpoint,
 ): unknown {
   const { status } = response;
   const at = { status, path };
@@ -251,7 +255,7 @@ function interpret(
     case 401:
       throw new OrthancError(
         'unauthorized',
-        'Credentials rejected (401): check the username and password.',
+        rejectedMessage(endpoint.credentials),
         at,
       );
     case 403:

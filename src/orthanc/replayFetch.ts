@@ -18,6 +18,8 @@ export interface RecordedRequest {
   url: string;
   path: string;
   authorization: string | null;
+  /** Every header sent, by lower-case name. */
+  headers: Record<string, string>;
 }
 
 export interface Replay {
@@ -61,7 +63,12 @@ export function replayFetch(
     }
     const path = url.slice(baseUrl.length);
     const headers = new Headers(init?.headers);
-    requests.push({ url, path, authorization: headers.get('Authorization') });
+    requests.push({
+      url,
+      path,
+      authorization: headers.get('Authorization'),
+      headers: Object.fromEntries(headers.entries()),
+    });
     options.onRequest?.(path, requests.length);
 
     const found = responses.get(path);

@@ -1,39 +1,42 @@
 // "Test connection": who answers at the URL, and how much it holds. When
-// nothing answers, the page looks a little further so that the message
-// can name the likely cause: a plain-HTTP server behind an HTTPS page
-// (mixed content), or a server that answers but refuses the cross-origin
-// request (CORS), instead of one message for all of them.
+// it fails, the error says what stands in the way and how to fix it (see
+// connectionDiagnosis.ts): mixed content, CORS, the page's own policy, an
+// unreachable or untrusted server, a timeout, refused or forbidden
+// credentials, a web page or a wrong path instead of Orthanc.
 
 import type { Connection, ServerInfo } from './connection';
-import { endpointOf } from './endpoint';
+import {
+  explainUnreachable,
+  mixedContent,
+  type PageLocation,
+  wrongPath,
+} from './connectionDiagnosis';
+import { type Endpoint, endpointOf } from './endpoint';
 import { type GetOptions } from './orthancGet';
 import { OrthancError } from './orthancError';
 import { getStatistics, getSystem } from './statistics';
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+export {
+  blockedByPolicyMessage,
+  corsMessage,
+  MIXED_CONTENT_MESSAGE,
+} from './connectionDiagnosis';
 
-export const MIXED_CONTENT_MESSAGE =
-  'Mixed content blocked: this page is served over HTTPS and cannot call ' +
-  'an http:// server. Use an https:// URL or the proxied URL.';
-
-export const CORS_MESSAGE =
-  'Blocked by CORS preflight. Use a proxy that answers OPTIONS with 204 ' +
-  'and allows the Authorization header.';
-
-export function blockedByPolicyMessage(origin: string): string {
-  return (
-    `This page may not connect to ${origin}: its server allows only its ` +
-    'own origin and the origins listed in ORTHANC_DIRECT_ORIGINS. Add ' +
-    'the origin there, or use the proxied URL.'
-  );
+export interface TestOptions extends GetOptions {
+  /** The page's address; `location` in a browser, none in Node. */
+  page?: PageLocation;
 }
 
 export async function testConnection(
   connection: Connection,
-  options: GetOptions = {},
+  options: TestOptions = {},
 ): Promise<ServerInfo> {
   const endpoint = endpointOf(connection);
-  const quick: GetOptions = { retries: 1, timeoutMs: 15_000, ...options };
+  const { page = pageLocation(), ...getOptions } = options;
+  const quick: GetOptions = { retries: 1, timeoutMs: 15_000, ...getOptions };
+
+  const blocked = mixedContent(page, endpoint.baseUrl);
+  if (blocked) throw blocked;
 
   try {
     const system = await getSystem(endpoint, quick);
@@ -51,74 +54,48 @@ export async function testConnection(
       diskSizeBytes: stats.diskSizeBytes,
     };
   } catch (error) {
-    // Only a request that got no answer at all needs explaining: our
-    // proxy's 502 names its cause itself.
-    if (
-      error instanceof OrthancError &&
-      error.code === 'network' &&
-      error.status === null
-    ) {
-      throw await explainUnreachable(endpoint.baseUrl, error, quick);
-    }
-    throw error;
+    if (!(error instanceof OrthancError)) throw error;
+    throw await explain(error, endpoint, page, quick);
   }
 }
 
-/**
- * In a page, tells mixed content and CORS apart from a server that is
- * simply not there. Elsewhere (Node, tests) returns the error unchanged.
- */
-async function explainUnreachable(
-  baseUrl: string,
+function pageLocation(): PageLocation | undefined {
+  return (globalThis as { location?: PageLocation }).location;
+}
+
+async function explain(
   error: OrthancError,
+  endpoint: Endpoint,
+  page: PageLocation | undefined,
   options: GetOptions,
 ): Promise<OrthancError> {
-  const page = (globalThis as { location?: { protocol: string; href: string } })
-    .location;
-  if (!page) return error;
-  const target = new URL(baseUrl);
-  const at = { path: error.path, retryable: false };
+  const at = { status: error.status, path: error.path };
 
-  if (
-    page.protocol === 'https:' &&
-    target.protocol === 'http:' &&
-    !LOOPBACK.has(target.hostname)
-  ) {
-    return new OrthancError('network', MIXED_CONTENT_MESSAGE, at);
+  // Only a request that got no answer at all needs explaining: our
+  // proxy's 502 names its cause itself.
+  if (error.code === 'network' && error.status === null) {
+    return explainUnreachable(endpoint, error, page, options);
   }
-
-  // The page's own origin involves no CORS: nothing is there.
-  if (target.origin === new URL(page.href).origin) return error;
-
-  // An opaque request needs no preflight: if it gets through, the server
-  // is there and it is the cross-origin request that was refused. If the
-  // page's Content-Security-Policy stops it, that is the cause instead.
-  const violation = { seen: false };
-  const onViolation = (event: Event) => {
-    const uri = (event as Event & { blockedURI?: string }).blockedURI;
-    if (uri?.startsWith(target.origin)) violation.seen = true;
-  };
-  const events = globalThis as unknown as Partial<EventTarget>;
-  events.addEventListener?.('securitypolicyviolation', onViolation);
-  try {
-    const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
-    await fetchImpl(`${baseUrl}/system`, {
-      mode: 'no-cors',
-      signal: AbortSignal.timeout(5000),
-    });
-    return new OrthancError('network', CORS_MESSAGE, at);
-  } catch {
-    // The violation event is queued as a task: let it arrive.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    if (violation.seen) {
-      return new OrthancError(
-        'network',
-        blockedByPolicyMessage(target.origin),
-        at,
-      );
-    }
-    return error;
-  } finally {
-    events.removeEventListener?.('securitypolicyviolation', onViolation);
+  if (error.code === 'timeout' && error.status === null) {
+    return new OrthancError(
+      'timeout',
+      `${error.message} The server is slow or a firewall drops the ` +
+        'connection: check the URL, or raise the Request timeout under ' +
+        'Advanced.',
+      at,
+    );
   }
+  if (error.code === 'not_orthanc' && error.status === 404) {
+    return wrongPath(endpoint, error, options);
+  }
+  if (error.code === 'forbidden') {
+    return new OrthancError(
+      'forbidden',
+      `Forbidden (403): the server accepts these credentials but does ` +
+        `not let them read ${error.path}. Ask its administrator for read ` +
+        'access to the REST API.',
+      at,
+    );
+  }
+  return error;
 }

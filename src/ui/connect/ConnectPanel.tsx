@@ -1,21 +1,21 @@
-// The connection form. The password lives in the store's memory only; the
-// browser may offer to save it, as for any login form, but the page never
-// writes it anywhere.
+// The connection form. The credentials live in the store's memory only,
+// unless the user asks to remember them for the session (see
+// CredentialFields); the browser may offer to save a password, as for any
+// login form.
 
 import { useAppStore } from '../../store/appStore';
 import { AdvancedSettings } from './AdvancedSettings';
+import { CredentialFields } from './CredentialFields';
 import { ServerInfoView } from './ServerInfoView';
+import { TargetPicker } from './TargetPicker';
 
 export function ConnectPanel() {
   const url = useAppStore((s) => s.url);
-  const username = useAppStore((s) => s.username);
-  const password = useAppStore((s) => s.password);
   const testing = useAppStore((s) => s.testing);
   const serverInfo = useAppStore((s) => s.serverInfo);
   const error = useAppStore((s) => s.connectionError);
   const running = useAppStore((s) => s.load.status === 'running');
-  const { setUrl, setUsername, setPassword, testConnection } =
-    useAppStore.getState();
+  const { setUrl, testConnection } = useAppStore.getState();
 
   return (
     <section className="card" aria-labelledby="connect-heading">
@@ -27,6 +27,7 @@ export function ConnectPanel() {
           void testConnection();
         }}
       >
+        <TargetPicker />
         <label className="field field-wide">
           <span>Orthanc URL</span>
           <input
@@ -41,31 +42,7 @@ export function ConnectPanel() {
             }}
           />
         </label>
-        <label className="field">
-          <span>Username</span>
-          <input
-            type="text"
-            autoComplete="username"
-            spellCheck={false}
-            value={username}
-            disabled={running}
-            onChange={(e) => {
-              setUsername(e.target.value);
-            }}
-          />
-        </label>
-        <label className="field">
-          <span>Password</span>
-          <input
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            disabled={running}
-            onChange={(e) => {
-              setPassword(e.target.value);
-            }}
-          />
-        </label>
+        <CredentialFields disabled={running} />
         <div className="actions">
           <button
             type="submit"
