@@ -63,11 +63,11 @@ interface Upload {
   bytes: () => Promise<Buffer>;
 }
 
-type UploadOutcome =
+export type UploadOutcome =
   | { kind: 'stored' | 'already'; id: string }
   | { kind: 'rejected'; status: number; message: string };
 
-async function postInstance(
+export async function postInstance(
   server: OrthancServer,
   bytes: Buffer,
 ): Promise<UploadOutcome> {

@@ -161,6 +161,7 @@ export class CrawlSession {
       if (options.retries !== undefined) crawlOptions.retries = options.retries;
       if (options.schema) crawlOptions.schema = options.schema;
       if (options.resume) crawlOptions.resume = options.resume;
+      if (options.strategy) crawlOptions.strategy = options.strategy;
       if (this.options.fetch) crawlOptions.fetch = this.options.fetch;
       const events = options.sync
         ? sync(connection, {

@@ -6,6 +6,7 @@ import type { ErrorData } from '../lib/errors';
 import type { Connection } from '../orthanc/connection';
 import type { CrawlCheckpoint, CrawlResume } from '../pipeline/crawlCheckpoint';
 import type { SyncReport } from '../pipeline/crawlEvents';
+import type { CrawlStrategy } from '../pipeline/crawlPlan';
 import type { CrawlState } from '../pipeline/crawlState';
 import type { Level } from '../pipeline/resources';
 import type { StoredSchema, TableSchema } from '../pipeline/schema';
@@ -43,6 +44,8 @@ export interface LoadOptions {
   /** Set to go on with a full load that stopped, under its load id; the
    *  worker then skips the pages its checkpoint lists. */
   resume?: CrawlResume;
+  /** How the levels' detail is read: `naive` for the benchmark only. */
+  strategy?: CrawlStrategy;
 }
 
 export type PageToWorker =

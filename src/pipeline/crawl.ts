@@ -19,6 +19,8 @@
 // rows, at a page's end, and after each resource's pages, the crawl hands
 // out a checkpoint, from which a load that failed resumes (see
 // crawlCheckpoint.ts); the pages since the last one are read again then.
+// The benchmark's naive strategy (see crawlPlan.ts) plans no pages, so
+// that reconciling fetches every resource of the ID lists one by one.
 
 import { cancelledError } from '../lib/backoff';
 import { WarehouseError } from '../lib/errors';
@@ -98,6 +100,8 @@ class CrawlRun extends LoadRun {
   /** The notes of the pages, once they are all read. */
   private pageNotes: CrawlNote[] | null = null;
   private readonly checkpointRows: number;
+  /** Every resource on its own, after its ID list (crawlPlan.ts). */
+  private readonly naive: boolean;
 
   constructor(
     connection: Connection,
@@ -112,6 +116,7 @@ class CrawlRun extends LoadRun {
     this.checkpointRows =
       options.checkpointRows ??
       CHECKPOINT_BATCHES * (options.batchRows ?? DEFAULT_BATCH_ROWS);
+    this.naive = options.strategy === 'naive';
   }
 
   async *events(): AsyncGenerator<CrawlEvent, CrawlResult, undefined> {
@@ -129,7 +134,12 @@ class CrawlRun extends LoadRun {
 
     yield* this.declareTables();
 
-    const planned = planTasks(this.resources, totals, this.pageSize);
+    const planned = planTasks(
+      this.resources,
+      totals,
+      this.pageSize,
+      this.options.strategy,
+    );
     this.plan = pagePlan(planned);
     const tasks = resume
       ? remainingTasks(planned, resume.checkpoint.pages)
@@ -416,7 +426,9 @@ class CrawlRun extends LoadRun {
       const seen = this.levelSet(this.seen, resource.level);
 
       const missing = [...listed].filter((id) => !seen.has(id));
-      const limit = this.options.maxRefetch ?? DEFAULT_MAX_REFETCH;
+      const limit = this.naive
+        ? Infinity
+        : (this.options.maxRefetch ?? DEFAULT_MAX_REFETCH);
       if (missing.length > limit) {
         this.note(
           resource.table,
@@ -443,10 +455,12 @@ class CrawlRun extends LoadRun {
           }
           yield* this.handle(fetched);
         }
-        this.note(
-          resource.table,
-          `${missing.length - vanished} ${resource.level} missing from the pages were fetched one by one${vanished ? `; ${vanished} had been deleted meanwhile` : ''}.`,
-        );
+        if (!this.naive) {
+          this.note(
+            resource.table,
+            `${missing.length - vanished} ${resource.level} missing from the pages were fetched one by one${vanished ? `; ${vanished} had been deleted meanwhile` : ''}.`,
+          );
+        }
       }
 
       // Resources on a page but gone from the final list were deleted
@@ -469,11 +483,14 @@ class CrawlRun extends LoadRun {
    * The level's ID list, when this load does not read it but a page of
    * the level failed: with it, the resources of that page are fetched one
    * by one like those the shifting pages missed, instead of left out.
+   * The naive strategy, which reads no pages, always needs it.
    */
   private async listAfterFailedPage(
     resource: LevelResource,
   ): Promise<Set<string> | undefined> {
-    if (!this.pagesFailed.has(resource.level)) return undefined;
+    if (!this.pagesFailed.has(resource.level) && !this.naive) {
+      return undefined;
+    }
     const fetched = await this.fetch({ kind: 'list', resource });
     if (this.signal.aborted) throw cancelledError();
     if (!this.accept(fetched)) return undefined;

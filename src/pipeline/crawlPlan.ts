@@ -3,6 +3,13 @@
 // arrived, and the plain ID lists last; plus the single-resource requests
 // that reconciliation adds. The server's other resources are read after
 // these (see readServerResource.ts).
+//
+// The `naive` strategy plans what a dlt rest_api configuration for
+// Orthanc requests instead: no pages, only the ID lists, and then each
+// resource's detail on its own (/patients/{id}...), which the crawl's
+// reconciling fetches as it does the resources the pages missed. It
+// exists for the benchmark (scripts/bench), to compare the two on the
+// same server; the page never offers it.
 
 import type { Statistics } from '../orthanc/statistics';
 import {
@@ -25,6 +32,13 @@ export type Task =
   | { kind: 'list'; resource: LevelResource }
   | { kind: 'item'; resource: LevelResource; id: string };
 
+/** Items per page of the expanded lists, as the page asks for them. */
+export const PAGE_SIZE = 500;
+
+/** How a crawl reads the detail of a level: expanded pages, or one
+ *  request per resource after its ID list. */
+export type CrawlStrategy = 'paged' | 'naive';
+
 /** The request path of a task, query included. */
 export function taskPath(task: Task, pageSize: number): string {
   switch (task.kind) {
@@ -37,16 +51,20 @@ export function taskPath(task: Task, pageSize: number): string {
   }
 }
 
-/** Detail pages first, level by level, then the ID lists. */
+/**
+ * Detail pages first, level by level, then the ID lists; the ID lists
+ * alone for the naive strategy.
+ */
 export function planTasks(
   resources: readonly Resource[],
   totals: Statistics,
   pageSize: number,
+  strategy: CrawlStrategy = 'paged',
 ): Task[] {
   const tasks: Task[] = [];
   const levels = resources.filter(isLevelResource);
   for (const resource of levels) {
-    if (resource.paging !== 'offset') continue;
+    if (resource.paging !== 'offset' || strategy === 'naive') continue;
     const pages = Math.ceil(totals[resource.level] / pageSize);
     for (let page = 0; page <= pages; page++) {
       tasks.push({

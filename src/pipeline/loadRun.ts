@@ -21,6 +21,7 @@ import {
 import { expectLogPage } from '../orthanc/guards';
 import { OrthancError } from '../orthanc/orthancError';
 import type { CrawlResume } from './crawlCheckpoint';
+import type { CrawlStrategy } from './crawlPlan';
 import type { CrawlEvent, CrawlNote, CrawlResult } from './crawlEvents';
 import { advanceCursor, emptyCrawlState } from './crawlState';
 import { DeclaredLists } from './declaredLists';
@@ -69,6 +70,8 @@ export interface CrawlOptions {
   /** The counters to count requests into; the caller can then read them
    *  even when the run ends in a failure. */
   stats?: RequestStats;
+  /** How the levels' detail is read; `paged` when absent. */
+  strategy?: CrawlStrategy;
 }
 
 /** Failures after which going on cannot help. */

@@ -17,6 +17,7 @@ import type {
 } from '../crawl/protocol';
 import { runLoad } from '../crawl/runLoad';
 import { memoryLimitMessage, toErrorData } from '../lib/errors';
+import { PAGE_SIZE } from '../pipeline/crawlPlan';
 import { selectResources } from '../pipeline/resources';
 import type { StoredSchema } from '../pipeline/schema';
 import { heldResources, readSyncStart } from '../warehouse/heldResources';
@@ -24,6 +25,7 @@ import { recordUnfinishedLoad } from '../warehouse/loadHistory';
 import { beginLoad, schemaForNextLoad } from '../warehouse/loadSession';
 import type { LoadSession } from '../warehouse/loadSession';
 import { resumeRefusal, type StagedLoad } from '../warehouse/stagedLoad';
+import { benchStrategy } from './benchStrategy';
 import { parseRequestSettings } from './requestSettings';
 import { resumableLoad, resumeFrom } from './resumeStart';
 import type { Slice } from './slice';
@@ -68,9 +70,6 @@ export interface LoadSlice {
 export const NO_SYNC_MESSAGE =
   'Nothing to sync from: no load has read the change log yet. Load first, ' +
   'with "changes" among the resources.';
-
-/** Items per page of the expanded lists. */
-const PAGE_SIZE = 500;
 
 /** Progress repaints at most this often; the crawl reports more. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -118,6 +117,8 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
       timeoutMs: Math.round(timeoutSeconds * 1000),
       retries,
     };
+    const strategy = benchStrategy();
+    if (strategy && kind === 'load' && !resume) options.strategy = strategy;
     const loadId = resume?.loadId ?? newLoadId();
     const connection = get().connection();
     const refusal = resume && resumeRefusal(resume, connection.baseUrl);
