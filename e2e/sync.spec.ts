@@ -185,6 +185,19 @@ for (const flavour of flavours)
       await expect(status(page)).toHaveText(
         'Done: the warehouse holds this sync.',
       );
+      // the server's totals shown are those the sync read, not the
+      // ones Test connection read before the changes
+      const totals = await orthancJson<{ CountInstances: number }>(
+        orthanc,
+        '/statistics',
+      );
+      await expect(
+        page
+          .getByRole('region', { name: 'Server' })
+          .locator('dl.counts > div')
+          .filter({ hasText: 'Instances' })
+          .locator('dd'),
+      ).toHaveText(String(totals.CountInstances));
 
       // a fresh load into a browser context of its own
       const other = await browser.newContext();

@@ -131,7 +131,12 @@ export function generateInstances(
           vr: 'DA',
           value: dicomDate(studyYear, Math.floor(unit(studyKey) * 365)),
         },
-        { tag: 0x00080030, vr: 'TM', value: `${8 + (p % 10)}${s}1530` },
+        {
+          tag: 0x00080030,
+          vr: 'TM',
+          // HHMMSS: 08:15:30 to 17:25:30
+          value: `${String(8 + (p % 10)).padStart(2, '0')}${15 + s * 10}30`,
+        },
         {
           tag: 0x00080050,
           vr: 'SH',

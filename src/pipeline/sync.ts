@@ -69,6 +69,18 @@ import {
 } from './syncRemovals';
 import { CHANGES, idListOf, merged, ownedRows } from './syncTables';
 
+const SINGULAR: Record<Level, string> = {
+  patients: 'patient',
+  studies: 'study',
+  series: 'series',
+  instances: 'instance',
+};
+
+/** "1 study", "3 studies": the notes read as the summary's sentences. */
+function resourceCount(count: number, level: Level): string {
+  return `${count} ${count === 1 ? SINGULAR[level] : level}`;
+}
+
 export type { WarehouseReader };
 
 /** Where a sync starts: what the warehouse holds, read by the page. */
@@ -358,12 +370,12 @@ class SyncRun extends LoadRun {
     for (const level of LEVELS) {
       const table = this.details.get(level)?.table ?? level;
       if (counts[level] > 0) {
-        this.note(table, `${counts[level]} ${level} read again.`);
+        this.note(table, `${resourceCount(counts[level], level)} read again.`);
       }
       if (leftOut[level] > 0) {
         this.note(
           table,
-          `${leftOut[level]} ${level} left out: one above them was refused ` +
+          `${resourceCount(leftOut[level], level)} left out: one above was refused ` +
             'or gone (see _crawl_errors).',
         );
       }
@@ -382,7 +394,8 @@ class SyncRun extends LoadRun {
       const table = this.details.get(level)?.table ?? level;
       this.note(
         table,
-        `${ids.length} ${level} deleted on the server were removed.`,
+        `${resourceCount(ids.length, level)} deleted on the server ` +
+          `${ids.length === 1 ? 'was' : 'were'} removed.`,
       );
     }
   }

@@ -6,6 +6,7 @@
 
 import { toErrorData } from '../lib/errors';
 import type { Connection, ServerInfo } from '../orthanc/connection';
+import type { CrawlState } from '../pipeline/crawlState';
 import { testConnection } from '../orthanc/testConnection';
 import { splitCredentials } from './connectionUrl';
 import {
@@ -18,6 +19,8 @@ import {
 } from './rememberedCredentials';
 import { parseRequestSettings } from './requestSettings';
 import type { Slice } from './slice';
+
+type ServerTotals = NonNullable<CrawlState['statistics']>;
 
 export interface ConnectionSlice extends CredentialForm {
   /** Whether the form is kept in sessionStorage for this tab. */
@@ -35,6 +38,9 @@ export interface ConnectionSlice extends CredentialForm {
   /** Clears the credentials from the form and from sessionStorage. */
   forgetCredentials: () => void;
   testConnection: () => Promise<void>;
+  /** Shows the totals a load or sync read from the server at its
+   *  start, newer than those Test connection read. */
+  showServerTotals: (totals: ServerTotals) => void;
   /** The connection as last tested, for a load. */
   connection: () => Connection;
 }
@@ -136,6 +142,15 @@ export const createConnectionSlice: Slice<ConnectionSlice> = (set, get) => {
       } finally {
         if (mine === attempt) set({ testing: false });
       }
+    },
+
+    showServerTotals: (totals) => {
+      const shown = get().serverInfo;
+      if (shown === null) return;
+      const { diskSizeBytes, ...counts } = totals;
+      set({
+        serverInfo: { ...shown, counts, diskSizeBytes: BigInt(diskSizeBytes) },
+      });
     },
 
     connection: () => {

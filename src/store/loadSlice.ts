@@ -218,6 +218,11 @@ export const createLoadSlice: Slice<LoadSlice> = (set, get) => {
         removedRows: committed.removed,
       });
       get().warehouseChanged();
+      // newer than what Test connection showed, and read without a
+      // request of its own
+      if (summary.state.statistics) {
+        get().showServerTotals(summary.state.statistics);
+      }
     } catch (error) {
       await opening.catch(() => undefined);
       const failure = toErrorData(error);

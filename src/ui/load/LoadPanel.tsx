@@ -14,10 +14,13 @@ import { LoadSummaryView } from './LoadSummaryView';
 import { ResourcePicker } from './ResourcePicker';
 import { StagedLoadNotice } from './StagedLoadNotice';
 
-function statusText(load: LoadState): string {
+/** `held`: the warehouse holds loads from before this page opened. */
+function statusText(load: LoadState, held: boolean): string {
   switch (load.status) {
     case 'idle':
-      return 'No load yet.';
+      return held
+        ? 'Nothing running; the warehouse holds earlier loads (see History).'
+        : 'No load yet.';
     case 'running':
       return load.progress
         ? `Running: ${load.progress.stage}`
@@ -117,7 +120,7 @@ export function LoadPanel() {
           max={1}
         />
         <p role="status" aria-label="Load status" className="load-status">
-          {statusText(load)}
+          {statusText(load, canSync)}
         </p>
         {progress && (
           <p className="load-counts">
