@@ -375,7 +375,7 @@ class SyncRun extends LoadRun {
       if (leftOut[level] > 0) {
         this.note(
           table,
-          `${resourceCount(leftOut[level], level)} left out: one above was refused ` +
+          `${resourceCount(leftOut[level], level)} left out: one above them was refused ` +
             'or gone (see _crawl_errors).',
         );
       }
