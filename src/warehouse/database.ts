@@ -162,6 +162,28 @@ export async function clearWarehouse(): Promise<void> {
   }).catch(() => undefined);
 }
 
+/** Results being streamed (SQL view, exports), on any connection. */
+let openStreams = 0;
+
+/**
+ * Runs `task`, which streams a result, counted as open. A CHECKPOINT while
+ * a streamed result is open on another connection leaves DuckDB-WASM's
+ * single-threaded worker waiting for good, so checkpoints that can wait
+ * (those during a load) skip while any is open.
+ */
+export async function streaming<T>(task: () => Promise<T>): Promise<T> {
+  openStreams += 1;
+  try {
+    return await task();
+  } finally {
+    openStreams -= 1;
+  }
+}
+
+export function streamsOpen(): boolean {
+  return openStreams > 0;
+}
+
 /**
  * Makes what the load connection just committed survive a reload:
  * CHECKPOINT moves the write-ahead log into the database file, then the
@@ -249,7 +271,30 @@ function begin(before?: () => Promise<void>): Promise<Database> {
   return attempt;
 }
 
+/**
+ * Right after a reload, the old page's worker can still hold the file for
+ * writing while this one opens it: the open succeeds, but the first write
+ * fails ("File is not opened in write mode"). Opening again a moment
+ * later gets the file whole.
+ */
 async function start(): Promise<Database> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnce();
+    } catch (error) {
+      const held =
+        error instanceof Error &&
+        /not opened in write mode/i.test(error.message);
+      if (!held || attempt === REOPEN_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, REOPEN_PAUSE_MS));
+    }
+  }
+}
+
+const REOPEN_ATTEMPTS = 5;
+const REOPEN_PAUSE_MS = 300;
+
+async function startOnce(): Promise<Database> {
   const started = performance.now();
   const outcome = await openWarehouse({ inMemory: memoryReason, lock });
   if (outcome.kind === 'other-tab') {

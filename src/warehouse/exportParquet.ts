@@ -6,7 +6,7 @@ import { Table, tableToIPC } from 'apache-arrow';
 import type { RecordBatch } from 'apache-arrow';
 
 import { fromErrorData, WarehouseError } from '../lib/errors';
-import { getDatabase } from './database';
+import { getDatabase, streaming } from './database';
 import type { PageToParquet, ParquetToPage } from './parquetProtocol';
 import { DATASET, qualified } from './sql';
 import { toWarehouseError } from './warehouseError';
@@ -44,7 +44,11 @@ export function exportQuery(sql: string): Promise<ParquetExport> {
   return exportSelect(`SELECT * FROM (\n${body}\n)`, 'query.parquet');
 }
 
-async function exportSelect(
+function exportSelect(sql: string, fileName: string): Promise<ParquetExport> {
+  return streaming(() => streamSelect(sql, fileName));
+}
+
+async function streamSelect(
   sql: string,
   fileName: string,
 ): Promise<ParquetExport> {

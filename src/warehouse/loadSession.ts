@@ -22,7 +22,7 @@ import type { CommitCounts, TableChange } from './commitCounts';
 import { commitPlan } from './commitPlan';
 import type { Removal, StagedTable } from './commitPlan';
 import { datasetTables, tableColumns } from './stagingColumns';
-import { getDatabase, saveWarehouse } from './database';
+import { getDatabase, saveWarehouse, streamsOpen } from './database';
 import { recordLoadSql } from './loadRecord';
 import type { LoadRecord } from './loadRecord';
 import { applyMemoryLimit, DEFAULT_MEMORY_LIMIT_MB } from './memoryLimit';
@@ -75,6 +75,9 @@ export interface CommitResult {
 
 /** Set from the first line of beginLoad until commit or abort. */
 let loadRunning = false;
+
+/** A staged load is written to disk at most this often while it runs. */
+const SAVE_STAGED_INTERVAL_MS = 5000;
 
 /** A full load that can be resumed: how it started, the root tables its
  *  pages fill and, to go on with one that stopped, its record. */
@@ -136,6 +139,7 @@ export class LoadSession {
   private batches = 0;
   /** The last record written, once a checkpoint was. */
   private record: StagedLoad | null = null;
+  private savedAt = 0;
   private readonly paged: ReadonlySet<string>;
 
   constructor(
@@ -245,12 +249,16 @@ export class LoadSession {
       };
       await this.applyPending(connection, recordSql(record));
       this.record = record;
-      // No CHECKPOINT here, though it would put the staged rows in the
-      // database file during the load: a CHECKPOINT while the SQL view
-      // streams a result on another connection left DuckDB-WASM's
-      // single-threaded worker waiting for good (two loads in four, with a
-      // query running as each started). The rows reach the write-ahead
-      // log, which a reopen replays; a failed load is saved by suspend().
+      const now = performance.now();
+      if (
+        this.database.persistent &&
+        !streamsOpen() &&
+        now - this.savedAt > SAVE_STAGED_INTERVAL_MS
+      ) {
+        this.savedAt = now;
+        // a checkpoint refused (another transaction open) waits for the next
+        await connection.query('CHECKPOINT').catch(() => undefined);
+      }
     });
   }
 

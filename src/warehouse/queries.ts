@@ -6,7 +6,7 @@ import { DataType, Precision } from 'apache-arrow';
 import type { Schema } from 'apache-arrow';
 
 import { WarehouseError } from '../lib/errors';
-import { getDatabase } from './database';
+import { getDatabase, streaming } from './database';
 import { displayColumn, displayRows } from './displayValue';
 import type { DisplayValue } from './displayValue';
 import { numberColumn, stringColumn } from './resultColumn';
@@ -163,40 +163,42 @@ export function orderBy(
  */
 export async function runSql(sql: string, maxRows = 1000): Promise<SqlResult> {
   const database = await getDatabase();
-  return database.use('sql', async (connection) => {
-    const started = performance.now();
-    const reader = await connection.send(sql, true);
-    // The schema is read with the first message, even for zero rows.
-    await reader.open();
-    const columns = describe(reader.schema);
-    const kept: DisplayValue[][] = columns.map(() => []);
-    let rows = 0;
-    let truncated = false;
-    for await (const batch of reader) {
-      const take = Math.min(batch.numRows, maxRows - rows);
-      if (take < batch.numRows) truncated = true;
-      batch.schema.fields.forEach((_, i) => {
-        const vector = batch.getChildAt(i);
-        if (vector !== null) kept[i]?.push(...displayColumn(vector, take));
-      });
-      rows += take;
-      if (truncated) break;
-    }
-    if (truncated) {
-      // The rest of the result is not wanted; free the connection.
-      await connection.cancelSent().catch(() => false);
-    }
-    const table: DisplayValue[][] = [];
-    for (let r = 0; r < rows; r++) {
-      table.push(kept.map((column) => column[r] ?? null));
-    }
-    return {
-      columns,
-      rows: table,
-      truncated,
-      elapsedMs: performance.now() - started,
-    };
-  });
+  return database.use('sql', (connection) =>
+    streaming(async () => {
+      const started = performance.now();
+      const reader = await connection.send(sql, true);
+      // The schema is read with the first message, even for zero rows.
+      await reader.open();
+      const columns = describe(reader.schema);
+      const kept: DisplayValue[][] = columns.map(() => []);
+      let rows = 0;
+      let truncated = false;
+      for await (const batch of reader) {
+        const take = Math.min(batch.numRows, maxRows - rows);
+        if (take < batch.numRows) truncated = true;
+        batch.schema.fields.forEach((_, i) => {
+          const vector = batch.getChildAt(i);
+          if (vector !== null) kept[i]?.push(...displayColumn(vector, take));
+        });
+        rows += take;
+        if (truncated) break;
+      }
+      if (truncated) {
+        // The rest of the result is not wanted; free the connection.
+        await connection.cancelSent().catch(() => false);
+      }
+      const table: DisplayValue[][] = [];
+      for (let r = 0; r < rows; r++) {
+        table.push(kept.map((column) => column[r] ?? null));
+      }
+      return {
+        columns,
+        rows: table,
+        truncated,
+        elapsedMs: performance.now() - started,
+      };
+    }),
+  );
 }
 
 function describe(schema: Schema): ColumnInfo[] {
